@@ -1,0 +1,93 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import helmet from "@fastify/helmet";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
+import type { Clock } from "./platform/clock.js";
+import type { Config } from "./platform/config.js";
+import type { Ctx } from "./platform/context.js";
+import type { Database } from "./platform/db.js";
+import { createHttp, type Http } from "./platform/http.js";
+import { settingsRoutes } from "./platform/settings-routes.js";
+
+const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../web/dist");
+
+export interface AppDeps {
+  database: Database;
+  clock: Clock;
+  config: Config;
+  logger?: boolean | object;
+}
+
+/** Assembles the server: the platform, then every context's routes. */
+export async function buildApp(deps: AppDeps): Promise<Http> {
+  const base = (): Omit<Ctx, "actor" | "requestId"> => ({
+    database: deps.database,
+    db: deps.database.db,
+    clock: deps.clock,
+    config: deps.config,
+  });
+  const hasWeb = existsSync(path.join(webDist, "index.html"));
+  const app = createHttp({
+    ...deps,
+    authenticate: makeAuthenticate(base),
+    spaFallback: hasWeb ? (reply) => reply.type("text/html").sendFile("index.html") : undefined,
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Kilowatt API", version: "1", description: "Customer information system for electric utilities" },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "kw_session" },
+          bearer: { type: "http", scheme: "bearer" },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: "/api/docs",
+    uiConfig: { docExpansion: "list" },
+    staticCSP: true,
+    uiHooks: {},
+  });
+
+  app.get("/api/openapi.json", { config: { access: { public: true } }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  app.get(
+    "/api/health",
+    { config: { access: { public: true } }, schema: { tags: ["platform"], summary: "Liveness and database check" } },
+    async () => {
+      await deps.database.db.execute("select 1" as never);
+      return { status: "ok" };
+    },
+  );
+
+  await identityRoutes(app, base);
+  await settingsRoutes(app);
+
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });
+  }
+  return app;
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/** Runtime configuration, read once from the environment. */
+export interface Config {
+  /** PostgreSQL server URL; absent means the embedded engine. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  timezone: string;
+  /** 32-byte key for identity numbers (AES-256-GCM) and their keyed hashes. */
+  dataKey: Buffer;
+  /** Business clock start instant (ISO 8601), if set. */
+  now: string | undefined;
+  logLevel: string;
+}
+
+function parseKey(raw: string, source: string): Buffer {
+  const trimmed = raw.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
+  if (key.length !== 32)
+    throw new Error(`${source}: expected 32 bytes as 64 hex digits or base64, got ${key.length} bytes`);
+  return key;
+}
+
+/** The data key: KILOWATT_DATA_KEY, else (embedded mode) a key file created in the data dir on first start. */
+function resolveDataKey(env: NodeJS.ProcessEnv, dataDir: string, embedded: boolean): Buffer {
+  if (env.KILOWATT_DATA_KEY) return parseKey(env.KILOWATT_DATA_KEY, "KILOWATT_DATA_KEY");
+  if (!embedded) {
+    throw new Error("KILOWATT_DATA_KEY is required with DATABASE_URL (64 hex digits; see docs/configuration.md)");
+  }
+  const file = path.join(dataDir, "data.key");
+  if (existsSync(file)) return parseKey(readFileSync(file, "utf8"), file);
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString("hex"), { mode: 0o600, flag: "wx" });
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.KILOWATT_DATA_DIR ?? "data");
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: not a port number: ${env.PORT}`);
+  const timezone = env.KILOWATT_TIMEZONE ?? "America/Los_Angeles";
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+  } catch {
+    throw new Error(`KILOWATT_TIMEZONE: unknown time zone ${timezone}`);
+  }
+  if (env.KILOWATT_NOW && Number.isNaN(Date.parse(env.KILOWATT_NOW))) {
+    throw new Error(`KILOWATT_NOW: not an ISO 8601 instant: ${env.KILOWATT_NOW}`);
+  }
+  return {
+    databaseUrl,
+    dataDir,
+    port,
+    host: env.HOST ?? "0.0.0.0",
+    timezone,
+    dataKey: resolveDataKey(env, dataDir, !databaseUrl),
+    now: env.KILOWATT_NOW || undefined,
+    logLevel: env.LOG_LEVEL ?? "info",
+  };
+}
