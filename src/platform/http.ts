@@ -12,6 +12,7 @@ import type { Config } from "./config.js";
 import { type Actor, type Ctx, hasPermission } from "./context.js";
 import type { Database } from "./db.js";
 import { type FieldError, forbidden, Problem, unauthorized } from "./errors.js";
+import { claimIdempotencyKey, recordIdempotentResponse } from "./idempotency.js";
 
 /** What a route requires: a named permission, any signed-in caller, or nothing (the short public list). */
 export type Access = { permission: string } | { authenticated: true } | { public: true };
@@ -159,6 +160,13 @@ export function createHttp(deps: HttpDeps) {
       actor,
       requestId: request.id,
     };
+    if (await claimIdempotencyKey(request, reply)) return reply;
+  });
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.idempotencyKey && reply.getHeader("idempotent-replayed") === undefined) {
+      await recordIdempotentResponse(request, reply, payload);
+    }
+    return payload;
   });
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error as FastifyError);
