@@ -18,7 +18,14 @@ export class Problem extends Error {
 
 export const badRequest = (detail: string, errors: FieldError[] = []) =>
   new Problem(400, "Bad request", detail, { errors });
-export const notFound = (what: string) => new Problem(404, "Not found", `${what} was not found`);
+/** Something named was not found; `field` names the request field that named it (a path or body id). */
+export const notFound = (what: string, field?: string) =>
+  new Problem(
+    404,
+    "Not found",
+    `${what} was not found`,
+    field ? { errors: [{ field, message: `${what} was not found` }] } : {},
+  );
 export const forbidden = (permission: string) =>
   new Problem(403, "Forbidden", `this needs the permission ${permission}`, { permission });
 export const unauthorized = (detail = "sign in first") => new Problem(401, "Unauthorized", detail);

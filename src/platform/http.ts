@@ -96,7 +96,11 @@ function toProblem(error: FastifyError | Error): Problem {
   if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE")
     return new Problem(413, "Payload too large", "the request body is too large");
   if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new Problem(415, "Unsupported media type", fe.message);
-  if (fe.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || (fe.statusCode === 400 && error instanceof SyntaxError)) {
+  if (
+    fe.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
+    fe.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
+    (fe.statusCode === 400 && error instanceof SyntaxError)
+  ) {
     return new Problem(400, "Bad request", `the body is not valid JSON: ${error.message}`, {
       errors: [{ field: "body", message: "not valid JSON" }],
     });
@@ -141,7 +145,11 @@ export function createHttp(deps: HttpDeps) {
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
-  app.addHook("preHandler", async (request, reply) => {
+  // Access is checked as soon as the route is known, before the body is parsed or validated: an anonymous or
+  // unpermitted caller learns nothing about a route's schema and costs no parsing.
+  app.addHook("onRequest", async (request, reply) => {
+    // Unknown URLs reach the not-found handler (a 404 problem, or the workstation's index.html): nothing to guard.
+    if (request.is404) return;
     const access = request.routeOptions.config?.access;
     if (!access) {
       // A route that names no access is a programming error: refuse rather than serve it open.
@@ -160,7 +168,9 @@ export function createHttp(deps: HttpDeps) {
       actor,
       requestId: request.id,
     };
-    if (await claimIdempotencyKey(request, reply)) return reply;
+  });
+  app.addHook("preHandler", async (request, reply) => {
+    if (request.actor && (await claimIdempotencyKey(request, reply))) return reply;
   });
   app.addHook("onSend", async (request, reply, payload) => {
     if (request.idempotencyKey && reply.getHeader("idempotent-replayed") === undefined) {

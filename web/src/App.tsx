@@ -1,0 +1,35 @@
+import { Alert, Button, Center, Loader, Stack } from "@mantine/core";
+import { Shell } from "./components/Shell.js";
+import { HomePage } from "./routes/home/HomePage.js";
+import { LoginPage } from "./routes/login/LoginPage.js";
+import { useSession } from "./session.js";
+
+/** Asks the server who is signed in, then shows the sign-in page or the workstation. */
+export function App() {
+  const session = useSession();
+  if (session.isPending) {
+    return (
+      <Center h="100vh" aria-busy="true">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (session.isError) {
+    return (
+      <Center h="100vh" p="md">
+        <Stack maw={420}>
+          <Alert color="red" title="Kilowatt is not answering" role="alert">
+            {session.error.message}
+          </Alert>
+          <Button onClick={() => session.refetch()}>Try again</Button>
+        </Stack>
+      </Center>
+    );
+  }
+  if (!session.data) return <LoginPage />;
+  return (
+    <Shell user={session.data.user}>
+      <HomePage />
+    </Shell>
+  );
+}
