@@ -6,7 +6,13 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { accountsRoutes } from "./modules/accounts/index.js";
+import { contactsRoutes } from "./modules/contacts/index.js";
+import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
+import { partiesRoutes } from "./modules/parties/index.js";
+import { premisesRoutes } from "./modules/premises/index.js";
+import { serviceRoutes } from "./modules/service/index.js";
 import type { Clock } from "./platform/clock.js";
 import type { Config } from "./platform/config.js";
 import type { Ctx } from "./platform/context.js";
@@ -85,6 +91,12 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
 
   await identityRoutes(app, base);
   await settingsRoutes(app);
+  await partiesRoutes(app);
+  await accountsRoutes(app);
+  await premisesRoutes(app);
+  await serviceRoutes(app);
+  await contactsRoutes(app);
+  await customersRoutes(app);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

@@ -1,4 +1,15 @@
-import { bigint, date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import { parties } from "../parties/schema.js";
 
 /** The financial relationship: billed and paid. */
@@ -48,4 +59,28 @@ export const accountParties = pgTable(
     addedOn: date("added_on", { mode: "string" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.partyId] }), index("account_parties_party_idx").on(t.partyId)],
+);
+
+/** Enrolments that change what a customer pays (CARE, FERA, medical baseline), per account. */
+export const enrolments = pgTable(
+  "enrolments",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    accountId: bigint("account_id", { mode: "number" }).notNull(),
+    partyId: bigint("party_id", { mode: "number" }).references(() => parties.id),
+    /** care | fera | medical_baseline */
+    program: text("program").notNull(),
+    effectiveFrom: date("effective_from", { mode: "string" }).notNull(),
+    effectiveTo: date("effective_to", { mode: "string" }),
+    recertifyBy: date("recertify_by", { mode: "string" }),
+    /** For medical baseline: true when no recertification is needed. */
+    permanent: boolean("permanent").notNull().default(false),
+    householdSize: integer("household_size"),
+    note: text("note"),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("enrolments_account_idx").on(t.accountId),
+    uniqueIndex("enrolments_unique_start").on(t.accountId, t.program, t.effectiveFrom),
+  ],
 );

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import type { Http } from "../../platform/http.js";
+import { idParam } from "../parties/index.js";
+import { newCustomerInput, openNewCustomer } from "./new-customer.js";
+import { accountHistory, accountView } from "./view.js";
+
+const params = z.object({ id: idParam });
+const historyQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+/** The customer as a CSR works with it: the account view, its audit history, and the new-customer flow. */
+export async function customersRoutes(app: Http) {
+  app.get(
+    "/api/v1/accounts/:id",
+    {
+      config: { access: { permission: "accounts.read" } },
+      schema: {
+        tags: ["accounts"],
+        summary:
+          "The account view: customer (identity masked), service agreements with premise and meter, enrolments, recent contacts",
+        params,
+      },
+    },
+    async (request) => accountView(request.ctx, request.params.id),
+  );
+
+  app.get(
+    "/api/v1/accounts/:id/audit",
+    {
+      config: { access: { permission: "audit.read" } },
+      schema: {
+        tags: ["accounts"],
+        summary: "The account's audit history, newest first (page with before=<id>)",
+        params,
+        querystring: historyQuery,
+      },
+    },
+    async (request) => ({
+      entries: await accountHistory(request.ctx, request.params.id, request.query),
+    }),
+  );
+
+  app.post(
+    "/api/v1/customers",
+    {
+      config: { access: { permission: "customers.write" }, idempotency: "optional" },
+      schema: {
+        tags: ["customers"],
+        summary:
+          "A new customer in one transaction: party, account and optionally premise, service point, meter and service agreement",
+        body: newCustomerInput,
+      },
+    },
+    async (request, reply) => reply.code(201).send(await openNewCustomer(request.ctx, request.body)),
+  );
+}
