@@ -82,11 +82,16 @@ const fieldPath = (parts: readonly PropertyKey[], prefix: string) =>
 function toProblem(error: FastifyError | Error): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const errors: FieldError[] = error.validation.map((v) => {
-      const where = (error as FastifyError).validationContext ?? "body";
-      const params = v.params as { issue?: { path?: PropertyKey[]; message?: string } };
-      const path = params.issue?.path ?? v.instancePath.split("/").filter(Boolean);
-      return { field: fieldPath(path, where === "body" ? "" : where) || where, message: v.message ?? "is not valid" };
+    const where = (error as FastifyError).validationContext ?? "body";
+    const prefix = where === "body" ? "" : where;
+    const errors: FieldError[] = error.validation.flatMap((v) => {
+      const path = v.instancePath.split("/").filter(Boolean);
+      const keys = (v.params as { keys?: string[] }).keys;
+      if (v.keyword === "unrecognized_keys" && keys?.length) {
+        // Name each unknown field itself, so a misspelling points at the field the client sent.
+        return keys.map((k) => ({ field: fieldPath([...path, k], prefix), message: "is not a known field" }));
+      }
+      return [{ field: fieldPath(path, prefix) || where, message: v.message ?? "is not valid" }];
     });
     return new Problem(400, "Bad request", `the request is not valid: ${errors.map((e) => e.field).join(", ")}`, {
       errors,

@@ -154,6 +154,17 @@ describe("the HTTP contract", () => {
     }
   });
 
+  it("names each unknown field of a strict body", async () => {
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/parties",
+      headers: await t.as("csr"),
+      payload: { kind: "person", first_name: "Ana", last_name: "Ruiz", lastname: "Ruiz" },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toContainEqual({ field: "lastname", message: "is not a known field" });
+  });
+
   it("answers a body over 1 MiB with 413 problem+json", async () => {
     const admin = await t.as("admin");
     const big = JSON.stringify({ username: "csr", password: "x".repeat(1024 * 1024) });
