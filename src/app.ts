@@ -12,6 +12,7 @@ import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
 import { partiesRoutes } from "./modules/parties/index.js";
 import { premisesRoutes } from "./modules/premises/index.js";
+import { searchRoutes } from "./modules/search/index.js";
 import { serviceRoutes } from "./modules/service/index.js";
 import type { Clock } from "./platform/clock.js";
 import type { Config } from "./platform/config.js";
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await serviceRoutes(app);
   await contactsRoutes(app);
   await customersRoutes(app);
+  await searchRoutes(app);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

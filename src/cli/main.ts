@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
-import { createToken, createUser, ROLE_NAMES } from "../modules/identity/index.js";
-import { Problem } from "../platform/errors.js";
-import { migrate } from "../platform/migrate.js";
-import { openRuntime, printJson, say } from "./runtime.js";
+import { ROLE_NAMES } from "../modules/identity/index.js";
+import { describeError } from "./commands.js";
+import { dispatch } from "./dispatch.js";
+import { say } from "./runtime.js";
 
 const program = new Command("kilowatt").description("Kilowatt customer information system").showHelpAfterError();
 
@@ -19,16 +19,12 @@ program
     await serve({ seedIfEmpty: opts.seedIfEmpty });
   });
 
-program
-  .command("migrate")
-  .description("apply pending database migrations")
-  .action(async () => {
-    const { database } = await openRuntime();
-    const applied = await migrate(database);
-    say(applied.length ? `applied ${applied.join(", ")}` : "the database is up to date");
-    printJson({ applied });
-    await database.close();
-  });
+// Data commands run through dispatch: directly on the database, or through the server that holds the embedded one.
+const run = (name: string) => async (opts: unknown) => {
+  process.exitCode = await dispatch(name, opts);
+};
+
+program.command("migrate").description("apply pending database migrations").action(run("migrate"));
 
 const user = program.command("user").description("users");
 user
@@ -39,22 +35,7 @@ user
   .addOption(new Option("--role <role...>", "one or more roles").choices(ROLE_NAMES).makeOptionMandatory())
   .option("--name <display name>")
   .option("--email <email>")
-  .action(async (opts: { username: string; password: string; role: string[]; name?: string; email?: string }) => {
-    const { database, ctx } = await openRuntime();
-    try {
-      printJson(
-        await createUser(ctx, {
-          username: opts.username,
-          password: opts.password,
-          roles: opts.role,
-          display_name: opts.name ?? opts.username,
-          email: opts.email ?? null,
-        }),
-      );
-    } finally {
-      await database.close();
-    }
-  });
+  .action(run("user create"));
 
 const token = program.command("token").description("API tokens");
 token
@@ -62,21 +43,16 @@ token
   .description("issue an API token for a user; prints only the token")
   .requiredOption("--user <name>")
   .option("--name <label>", "what the token is for", "cli")
-  .action(async (opts: { user: string; name: string }) => {
-    const { database, ctx } = await openRuntime();
-    try {
-      const created = await createToken(ctx, opts.user, opts.name);
-      process.stdout.write(`${created.token}\n`);
-    } finally {
-      await database.close();
-    }
-  });
+  .action(run("token create"));
+
+program
+  .command("seed")
+  .description("add a deterministic synthetic utility: customers, accounts, premises, meters, agreements, contacts")
+  .requiredOption("--accounts <n>", "how many accounts to add", Number)
+  .option("--seed <s>", "the seed: the same seed and business date give the same utility", Number, 1)
+  .action(run("seed"));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof Problem) {
-    say(`error: ${err.message}${Array.isArray(err.extra.errors) ? ` ${JSON.stringify(err.extra.errors)}` : ""}`);
-  } else {
-    say(`error: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  say(describeError(err));
   process.exit(1);
 });

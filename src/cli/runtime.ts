@@ -4,11 +4,14 @@ import { type Ctx, systemActor } from "../platform/context.js";
 import { type Database, openDatabase } from "../platform/db.js";
 import { migrate } from "../platform/migrate.js";
 
-/** Opens the configured database, migrates it, and gives a system context acting as the named CLI user. */
-export async function openRuntime(actorName = "cli"): Promise<{ config: Config; database: Database; ctx: Ctx }> {
+/** Opens the configured database, migrates it (unless told not to), and gives a system context acting as the named CLI user. */
+export async function openRuntime(
+  actorName = "cli",
+  opts: { migrate?: boolean } = {},
+): Promise<{ config: Config; database: Database; ctx: Ctx }> {
   const config = loadConfig();
   const database = await openDatabase(config);
-  await migrate(database);
+  if (opts.migrate !== false) await migrate(database);
   const clock = systemClock(config.timezone, config.now);
   const ctx: Ctx = {
     database,

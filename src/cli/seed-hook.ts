@@ -1,7 +1,19 @@
+import { sql } from "drizzle-orm";
 import type { Ctx } from "../platform/context.js";
+import { seedUtility } from "../seed/seed.js";
 import { seedDemoUsers } from "./demo-users.js";
+import { say } from "./runtime.js";
 
-/** On first start: demo users, and a synthetic utility when there are no accounts yet. */
-export async function seedIfEmpty(ctx: Ctx, _accounts: number) {
+/** On first start: demo users, and a synthetic utility of `accounts` accounts when there are no accounts yet. */
+export async function seedIfEmpty(ctx: Ctx, accounts: number) {
   await seedDemoUsers(ctx);
+  const [any] = await ctx.database.rows<{ one: number }>(ctx.db, sql`SELECT 1 AS one FROM accounts LIMIT 1`);
+  if (any || accounts <= 0) return;
+  say(
+    `the database has no accounts: seeding a synthetic utility of ${accounts.toLocaleString("en-US")} accounts (demo data)`,
+  );
+  const result = await seedUtility(ctx, { accounts, seed: 1, progress: process.stderr });
+  say(
+    `seeded ${result.accounts.toLocaleString("en-US")} accounts (${result.total_rows.toLocaleString("en-US")} rows) in ${result.seconds} s`,
+  );
 }

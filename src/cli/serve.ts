@@ -1,4 +1,8 @@
+import type { AddressInfo } from "node:net";
 import { buildApp } from "../app.js";
+import { openCommandChannel } from "../platform/command-channel.js";
+import { systemActor } from "../platform/context.js";
+import { runCommand } from "./commands.js";
 import { openRuntime, say } from "./runtime.js";
 
 export interface ServeOptions {
@@ -8,6 +12,19 @@ export interface ServeOptions {
 /** Starts the server; stops cleanly on SIGINT/SIGTERM (finishes in-flight requests, closes the database). */
 export async function serve(opts: ServeOptions = {}) {
   const { config, database, ctx } = await openRuntime("server");
+  // Embedded mode: this process holds the data dir, so CLI commands come here to run (see platform/command-channel).
+  let commandNo = 0;
+  const channel =
+    database.engine === "pglite"
+      ? await openCommandChannel(config.dataDir, (name, args, io) =>
+          runCommand(
+            { ...ctx, actor: systemActor("cli"), requestId: `cli-${process.pid}-${++commandNo}` },
+            name,
+            args,
+            io,
+          ),
+        )
+      : undefined;
   if (opts.seedIfEmpty) {
     const { seedIfEmpty } = await import("./seed-hook.js");
     await seedIfEmpty(ctx, opts.seedIfEmpty);
@@ -21,14 +38,16 @@ export async function serve(opts: ServeOptions = {}) {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await app.close();
+    await channel?.close();
     await database.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address() as AddressInfo;
   say(
-    `Kilowatt is serving http://localhost:${config.port} (${database.engine === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL"})`,
+    `Kilowatt is serving http://localhost:${port} (${database.engine === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL"})`,
   );
   return app;
 }

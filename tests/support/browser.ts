@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,4 +73,104 @@ export async function screenshot(page: Page, name: string) {
   const dir = path.join(repo, ".tmp/screenshots");
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** One accessibility rule broken on a page, as axe reports it, with where. */
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+let axeSource: string | undefined;
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules and axe's best practices) on the page as it is now and returns the
+ * serious and critical violations. axe is evaluated through the browser's debugging protocol, so the
+ * workstation's Content-Security-Policy stays on.
+ */
+export async function axeViolations(page: Page, scope?: string): Promise<AxeViolation[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
+  // Colours are measured once transitions end (a dialog fading in is not yet at full contrast).
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+  // An open dialog is checked by itself: the page behind it sits under a dimming overlay and cannot be reached.
+  const include =
+    scope ?? ((await page.locator("[role=dialog][aria-modal=true]").count()) > 0 ? "[role=dialog]" : null);
+  return page.evaluate(async (include) => {
+    const axe = (window as unknown as { axe: { run(ctx: object, opts: object): Promise<AxeRun> } }).axe;
+    interface AxeRun {
+      violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+    }
+    const result = await axe.run(include ? { include: [include] } : document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+      resultTypes: ["violations"],
+    });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact ?? "",
+        help: v.help,
+        targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+      }));
+  }, include);
+}
+
+/**
+ * The keyboard, counting what the person presses beyond the data they type: press() counts one per key or chord
+ * (Control+K is one), type() is data and is not counted.
+ */
+export function countingKeyboard(page: Page) {
+  const pressed: string[] = [];
+  return {
+    async press(key: string, times = 1) {
+      for (let i = 0; i < times; i++) {
+        await page.keyboard.press(key);
+        pressed.push(key);
+      }
+    },
+    async type(text: string) {
+      await page.keyboard.type(text);
+    },
+    get count() {
+      return pressed.length;
+    },
+    pressed,
+  };
+}
+
+/** Signs in from the sign-in page with the keyboard alone (the username field has focus on arrival). */
+export async function signIn(page: Page, username: string, password: string) {
+  await page.goto("/");
+  await page.getByRole("textbox", { name: "Username" }).waitFor();
+  await page.keyboard.type(username);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(password);
+  await page.keyboard.press("Enter");
+  await page.getByRole("banner").waitFor();
+}
+
+/** The element that has focus, described for assertions: its role or tag, accessible label or text. */
+export async function focused(page: Page): Promise<{ tag: string; role: string | null; name: string }> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    // Text as a screen reader reads it: without parts hidden from it (a required field's asterisk).
+    const spoken = (node: Element | null | undefined) => {
+      if (!node) return null;
+      const copy = node.cloneNode(true) as Element;
+      for (const hidden of copy.querySelectorAll("[aria-hidden=true]")) hidden.remove();
+      return copy.textContent;
+    };
+    const labelled = el?.getAttribute("aria-labelledby");
+    const byLabel =
+      spoken((el as HTMLInputElement | null)?.labels?.[0]) ??
+      (labelled ? spoken(document.getElementById(labelled)) : null);
+    return {
+      tag: el?.tagName.toLowerCase() ?? "",
+      role: el?.getAttribute("role") ?? null,
+      name: (el?.getAttribute("aria-label") ?? byLabel ?? el?.textContent ?? "").trim(),
+    };
+  });
 }

@@ -1,10 +1,11 @@
 import { Alert, Button, Center, Loader, Stack } from "@mantine/core";
-import { Shell } from "./components/Shell.js";
-import { HomePage } from "./routes/home/HomePage.js";
+import { RouterProvider } from "@tanstack/react-router";
+import { router } from "./router.js";
 import { LoginPage } from "./routes/login/LoginPage.js";
 import { useSession } from "./session.js";
+import { CurrentUserProvider } from "./user.js";
 
-/** Asks the server who is signed in, then shows the sign-in page or the workstation. */
+/** Asks the server who is signed in, then shows the sign-in page or the workstation's pages. */
 export function App() {
   const session = useSession();
   if (session.isPending) {
@@ -27,9 +28,10 @@ export function App() {
     );
   }
   if (!session.data) return <LoginPage />;
+  // Signed out on a deep link, the same address opens once the person has signed in.
   return (
-    <Shell user={session.data.user}>
-      <HomePage />
-    </Shell>
+    <CurrentUserProvider user={session.data.user}>
+      <RouterProvider router={router} />
+    </CurrentUserProvider>
   );
 }

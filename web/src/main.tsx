@@ -1,5 +1,6 @@
 import "@mantine/core/styles.css";
 import "@mantine/notifications/styles.css";
+import "@mantine/spotlight/styles.css";
 import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -8,7 +9,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App.js";
 import { ApiError } from "./api/client.js";
 import { SESSION_KEY, signedOut } from "./session.js";
-import { theme } from "./theme.js";
+import { cssVariablesResolver, theme } from "./theme.js";
 
 // A 401 on any call but the session check means the session ended on the server: back to the sign-in page.
 const onError = (err: unknown, key?: readonly unknown[]) => {
@@ -25,7 +26,7 @@ const queryClient: QueryClient = new QueryClient({
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <App />

@@ -9,5 +9,5 @@ export interface SearchResult {
 }
 
 /** Searches customers and accounts, best match first. */
-export const searchAccounts = (q: string, signal?: AbortSignal) =>
-  api.get<{ results: SearchResult[] }>("/api/v1/search", { query: { q }, signal });
+export const searchAccounts = (q: string, limit: number, signal?: AbortSignal) =>
+  api.get<{ results: SearchResult[] }>("/api/v1/search", { query: { q, limit }, signal });

@@ -1,43 +1,106 @@
-import { AppShell, Badge, Button, Group, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
-import type { ReactNode } from "react";
-import type { User } from "../api/auth.js";
-import { useLogout } from "../session.js";
+import { ActionIcon, Anchor, AppShell, Badge, Button, Group, Kbd, Text, Tooltip } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { Link, useRouterState } from "@tanstack/react-router";
+import { type ReactNode, useEffect } from "react";
+import { CommandsProvider } from "../commands/registry.js";
+import { focusPage, trackFocus } from "../focus.js";
+import { useCurrentUser } from "../user.js";
+import { CommandPalette, commandPalette } from "./CommandPalette.js";
+import { useGlobalCommands } from "./globalCommands.js";
+import classes from "./Shell.module.css";
+import { ShortcutsModal } from "./ShortcutsModal.js";
+import { AccountSearch } from "./search/AccountSearch.js";
 
+const MOD_K = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘ K" : "Ctrl K";
 const roleLabel = (role: string) => role.replace(/_/g, " ");
 
-/** The signed-in frame: the app header with who is signed in and a way out, and the page. */
-export function Shell({ user, children }: { user: User; children: ReactNode }) {
-  const signOut = useLogout();
-  const leave = () =>
-    signOut.mutate(undefined, {
-      onError: (err) => notifications.show({ color: "red", title: "Sign-out failed", message: err.message }),
-    });
+/** Moves focus to the new page's heading (or its data-page-focus element) after each navigation. */
+function useFocusOnNavigation() {
+  const path = useRouterState({ select: (s) => s.resolvedLocation?.pathname });
+  useEffect(() => trackFocus(), []);
+  useEffect(() => {
+    if (path === undefined) return;
+    const frame = requestAnimationFrame(focusPage);
+    return () => cancelAnimationFrame(frame);
+  }, [path]);
+}
+
+function Frame({ children }: { children: ReactNode }) {
+  const user = useCurrentUser();
+  const [help, helpControls] = useDisclosure(false);
+  const { signOut, canManageUsers } = useGlobalCommands({ openShortcuts: helpControls.open });
+  useFocusOnNavigation();
+  // The home page has its own, larger search box: the header's would only repeat it.
+  const onHome = useRouterState({ select: (s) => s.location.pathname }) === "/";
   return (
-    <AppShell header={{ height: 56 }} padding="md">
+    <AppShell header={{ height: 60 }} padding="md">
+      {/* biome-ignore lint/a11y/useValidAnchor: a skip link is an in-page link; the handler focuses the heading and keeps the address clean */}
+      <a
+        href="#main"
+        className={classes.skip}
+        onClick={(e) => {
+          e.preventDefault();
+          focusPage();
+        }}
+      >
+        Skip to main content
+      </a>
       <AppShell.Header px="md">
-        <Group h="100%" justify="space-between" wrap="nowrap">
-          <Title order={1} size="h3">
-            <span aria-hidden="true">⚡ </span>Kilowatt
-          </Title>
+        <Group h="100%" justify="space-between" wrap="nowrap" gap="md">
+          <Group wrap="nowrap" gap="lg" className={classes.left}>
+            <Anchor component={Link} to="/" fw={700} size="lg" c="dark" underline="never" className={classes.brand}>
+              <span aria-hidden="true">⚡ </span>Kilowatt
+            </Anchor>
+            <div className={classes.search}>{!onHome && <AccountSearch variant="header" />}</div>
+          </Group>
           <Group gap="sm" wrap="nowrap">
+            <nav aria-label="Workstation">
+              <Group gap="xs" wrap="nowrap">
+                {canManageUsers && (
+                  <Button component={Link} to="/admin/users" variant="subtle" size="xs">
+                    Users
+                  </Button>
+                )}
+                <Button variant="default" size="xs" onClick={() => commandPalette.open()}>
+                  Commands&nbsp;<Kbd size="xs">{MOD_K}</Kbd>
+                </Button>
+                <Tooltip label="Keyboard shortcuts (?)">
+                  <ActionIcon variant="default" size="md" aria-label="Keyboard shortcuts" onClick={helpControls.open}>
+                    ?
+                  </ActionIcon>
+                </Tooltip>
+              </Group>
+            </nav>
             <Text fw={600} size="sm" data-testid="user-name">
               {user.display_name}
             </Text>
-            <Group gap={4} aria-label="Roles">
+            <Group gap={4} aria-label="Roles" role="group">
               {user.roles.map((role) => (
                 <Badge key={role} variant="light" size="sm">
                   {roleLabel(role)}
                 </Badge>
               ))}
             </Group>
-            <Button variant="default" size="xs" onClick={leave} loading={signOut.isPending}>
+            <Button variant="default" size="xs" onClick={() => void signOut()}>
               Sign out
             </Button>
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main id="main" tabIndex={-1} className={classes.main}>
+        {children}
+      </AppShell.Main>
+      <CommandPalette />
+      <ShortcutsModal opened={help} onClose={helpControls.close} />
     </AppShell>
+  );
+}
+
+/** The signed-in frame: skip link, header with search and navigation, the page, the palette and shortcut list. */
+export function Shell({ children }: { children: ReactNode }) {
+  return (
+    <CommandsProvider>
+      <Frame>{children}</Frame>
+    </CommandsProvider>
   );
 }

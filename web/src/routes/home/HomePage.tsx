@@ -1,75 +1,27 @@
-import { Alert, Button, Container, Group, Stack, Text, TextInput, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useRef, useState } from "react";
-import { ApiError } from "../../api/client.js";
-import { searchAccounts } from "../../api/search.js";
-import { SearchResults } from "./SearchResults.js";
+import { Container, Kbd, List, Stack, Text } from "@mantine/core";
+import { PageTitle } from "../../components/PageTitle.js";
+import { AccountSearch } from "../../components/search/AccountSearch.js";
 
-function searchFailure(err: Error): string {
-  if (err instanceof ApiError && err.status === 404) return "Search is not available on this server yet.";
-  if (err instanceof ApiError && err.status === 403) return "Your roles do not include searching customers.";
-  return err.message;
-}
-
-/** Home: find a customer or account by anything the caller says. */
+/** Home: find a customer or account by anything the caller says; the search box has the focus on arrival. */
 export function HomePage() {
-  const [text, setText] = useState("");
-  const [query, setQuery] = useState("");
-  const [tried, setTried] = useState(false);
-  const box = useRef<HTMLInputElement>(null);
-  useEffect(() => box.current?.focus(), []);
-
-  const search = useQuery({
-    queryKey: ["search", query],
-    queryFn: ({ signal }) => searchAccounts(query, signal),
-    enabled: query.length > 0,
-  });
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTried(true);
-    const next = text.trim();
-    // Searching the same words again asks the server again: the caller may have just changed something.
-    if (next && next === query) void search.refetch();
-    else setQuery(next);
-  };
-
   return (
-    <Container size="lg" px={0}>
+    <Container size="md" px={0} pt="xl">
       <Stack gap="lg">
-        <Title order={2}>Find a customer</Title>
-        <search aria-label="Customers and accounts">
-          <form onSubmit={submit}>
-            <Group align="flex-start" wrap="nowrap">
-              <TextInput
-                ref={box}
-                flex={1}
-                type="search"
-                label="Search"
-                description="Name, business, account number, phone, email, address, meter number or last four of an ID"
-                name="q"
-                autoComplete="off"
-                value={text}
-                onChange={(e) => setText(e.currentTarget.value)}
-                error={tried && !text.trim() ? "Type something to search for" : undefined}
-              />
-              <Button type="submit" mt={44} loading={search.isFetching}>
-                Search
-              </Button>
-            </Group>
-          </form>
-        </search>
-        {search.isError && (
-          <Alert color="red" title="Search failed" role="alert">
-            {searchFailure(search.error)}
-          </Alert>
-        )}
-        {search.isSuccess && <SearchResults query={query} results={search.data.results} />}
-        {!query && (
-          <Text c="dimmed" size="sm">
-            Results show one row per account, best match first.
-          </Text>
-        )}
+        <PageTitle>Find a customer</PageTitle>
+        <AccountSearch variant="page" />
+        <List size="sm" spacing={4} c="gray.7">
+          <List.Item>
+            Results appear as you type, best match first: <Kbd>Enter</Kbd> opens it, <Kbd>↓</Kbd> <Kbd>↑</Kbd> pick
+            another.
+          </List.Item>
+          <List.Item>
+            <Kbd>/</Kbd> comes back to search from any page; <Kbd>Ctrl</Kbd> <Kbd>K</Kbd> lists every action;{" "}
+            <Kbd>?</Kbd> shows all shortcuts.
+          </List.Item>
+        </List>
+        <Text size="sm" c="gray.7">
+          One row per account. A person or business with several accounts shows once for each.
+        </Text>
       </Stack>
     </Container>
   );

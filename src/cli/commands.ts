@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { createToken, createUser, ROLE_NAMES } from "../modules/identity/index.js";
+import type { CommandIO } from "../platform/command-channel.js";
+import type { Ctx } from "../platform/context.js";
+import { Problem } from "../platform/errors.js";
+import { migrate } from "../platform/migrate.js";
+import { seedUtility } from "../seed/seed.js";
+
+/**
+ * The CLI's data commands, written once: the CLI runs them on a database it opened, or the server runs them for the
+ * CLI (embedded mode, where the server holds the data dir). Arguments arrive as plain JSON either way and are checked
+ * here, so both paths accept exactly the same input.
+ */
+interface Command<A> {
+  args: z.ZodType<A>;
+  run(ctx: Ctx, args: A, io: CommandIO): Promise<void>;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`;
+
+const define = <A>(command: Command<A>) => command as Command<unknown>;
+
+export const COMMANDS: Record<string, Command<unknown>> = {
+  migrate: define({
+    args: z.object({}),
+    async run(ctx, _args, io) {
+      const applied = await migrate(ctx.database);
+      io.err.write(applied.length ? `applied ${applied.join(", ")}\n` : "the database is up to date\n");
+      io.out.write(json({ applied }));
+    },
+  }),
+  "user create": define({
+    args: z.object({
+      username: z.string().min(1),
+      password: z.string(),
+      role: z.array(z.enum(ROLE_NAMES as [string, ...string[]])).min(1),
+      name: z.string().optional(),
+      email: z.string().optional(),
+    }),
+    async run(ctx, a, io) {
+      const user = await createUser(ctx, {
+        username: a.username,
+        password: a.password,
+        roles: a.role,
+        display_name: a.name ?? a.username,
+        email: a.email ?? null,
+      });
+      io.out.write(json(user));
+    },
+  }),
+  "token create": define({
+    args: z.object({ user: z.string().min(1), name: z.string().min(1).default("cli") }),
+    async run(ctx, a, io) {
+      const created = await createToken(ctx, a.user, a.name);
+      io.out.write(`${created.token}\n`);
+    },
+  }),
+  seed: define({
+    args: z.object({
+      accounts: z.coerce.number().int().min(1).max(50_000_000),
+      seed: z.coerce.number().int().min(0).max(0xffffffff).default(1),
+    }),
+    async run(ctx, a, io) {
+      const result = await seedUtility(ctx, { accounts: a.accounts, seed: a.seed, progress: io.err });
+      io.err.write(
+        `seeded ${result.accounts.toLocaleString("en-US")} accounts (${result.total_rows.toLocaleString("en-US")} rows) in ${result.seconds} s\n`,
+      );
+      io.out.write(json(result));
+    },
+  }),
+};
+
+/** A failure as one line for people: the message, and which fields were wrong. */
+export function describeError(err: unknown): string {
+  if (err instanceof z.ZodError) {
+    return `error: ${err.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`;
+  }
+  if (err instanceof Problem) {
+    return `error: ${err.message}${Array.isArray(err.extra.errors) && err.extra.errors.length ? ` ${JSON.stringify(err.extra.errors)}` : ""}`;
+  }
+  return `error: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/** Runs a named command on an open database; resolves to its exit code (errors are written to io.err). */
+export async function runCommand(ctx: Ctx, name: string, args: unknown, io: CommandIO): Promise<number> {
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err.write(`error: no command ${name}\n`);
+    return 2;
+  }
+  try {
+    await command.run(ctx, command.args.parse(args), io);
+    return 0;
+  } catch (err) {
+    io.err.write(`${describeError(err)}\n`);
+    return 1;
+  }
+}

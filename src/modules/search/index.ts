@@ -1,0 +1,2 @@
+export { searchRoutes } from "./routes.js";
+export { type SearchResult, search } from "./service.js";

@@ -1,0 +1,78 @@
+import { notifications } from "@mantine/notifications";
+import { useNavigate, useRouter } from "@tanstack/react-router";
+import { useCommands } from "../commands/registry.js";
+import { useLogout } from "../session.js";
+import { useCan } from "../user.js";
+
+/** Puts the cursor in the customer search box (the header's, or the home page's own). */
+export function focusSearch() {
+  const box = document.querySelector<HTMLInputElement>("[data-account-search]");
+  box?.focus();
+  box?.select();
+}
+
+/** The commands every page has: go home, search, user administration (admins), shortcuts, sign out. */
+export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void }) {
+  const navigate = useNavigate();
+  const router = useRouter();
+  const logout = useLogout();
+  const canManageUsers = useCan("users.manage");
+  // After signing out the next person starts on the search page, not on the last account viewed.
+  const signOut = async () => {
+    try {
+      await logout.mutateAsync();
+      await router.navigate({ to: "/", replace: true });
+    } catch (err) {
+      notifications.show({ color: "red", title: "Sign-out failed", message: (err as Error).message });
+    }
+  };
+
+  useCommands([
+    {
+      id: "search",
+      label: "Search customers and accounts",
+      description: "Find a customer by name, account number, phone, address or meter",
+      group: "Go to",
+      shortcut: "/",
+      keywords: ["find", "lookup"],
+      run: focusSearch,
+    },
+    {
+      id: "home",
+      label: "Go home",
+      description: "The search page",
+      group: "Go to",
+      keywords: ["start", "search page"],
+      run: () => void navigate({ to: "/" }),
+    },
+    ...(canManageUsers
+      ? [
+          {
+            id: "users",
+            label: "User administration",
+            description: "Create users, change roles, unlock, reset passwords, issue API tokens",
+            group: "Go to" as const,
+            keywords: ["admin", "users", "roles", "token", "password"],
+            run: () => void navigate({ to: "/admin/users" }),
+          },
+        ]
+      : []),
+    {
+      id: "shortcuts",
+      label: "Keyboard shortcuts",
+      description: "Show every keyboard shortcut",
+      group: "Workstation",
+      shortcut: "?",
+      keywords: ["help", "keys"],
+      run: openShortcuts,
+    },
+    {
+      id: "sign-out",
+      label: "Sign out",
+      group: "Workstation",
+      keywords: ["log out", "logout", "leave"],
+      run: () => void signOut(),
+    },
+  ]);
+  return { signOut, canManageUsers };
+}
