@@ -1,18 +1,129 @@
 import { api } from "./client.js";
 
-/**
- * The account view as the API sends it. Only the header fields are typed here: the page lists the rest as they
- * come, so new parts of the view show up without a change to the workstation.
- */
+export interface Address {
+  line1: string;
+  line2: string | null;
+  city: string;
+  state: string;
+  zip: string;
+}
+
+export interface Phone {
+  id?: number;
+  label: string;
+  number: string;
+  primary: boolean;
+}
+
+/** A customer (party) as the account view shows it: identity masked. */
+export interface Party {
+  id: number;
+  kind: "person" | "business";
+  display_name: string;
+  language: string;
+  age_65_plus: boolean | null;
+  email: string | null;
+  phones: Phone[];
+  mailing_address: Address | null;
+  identity_type: string | null;
+  identity_masked: string | null;
+  third_party: { name: string; phone: string | null; email: string | null; address: string | null } | null;
+  flags: { id: number; flag: string; active: boolean; effective_from: string; recertification_due: boolean }[];
+  version: number;
+  [field: string]: unknown;
+}
+
+export interface Contact {
+  id: number;
+  channel: string;
+  reason_code: string;
+  /** Exactly as typed: shown as text, never as markup. */
+  notes: string;
+  outcome: string;
+  username: string;
+  occurred_at: string;
+}
+
+export interface Enrolment {
+  id: number;
+  program: string;
+  effective_from: string;
+  effective_to: string | null;
+  recertify_by: string | null;
+  active: boolean;
+  recertification_due: boolean;
+}
+
+/** The account view as the API sends it; parts the person may not read are null. */
 export interface AccountView {
   id: number;
   account_number: string;
   status: string;
   version: number;
-  customer?: { display_name?: string } | null;
+  customer_class?: string;
+  bill_cycle?: string;
+  opened_on?: string;
+  customer?: Party | null;
+  co_applicants?: Party[] | null;
+  service_agreements?: Record<string, unknown>[];
+  enrolments?: Enrolment[];
+  recent_contacts?: Contact[] | null;
   [field: string]: unknown;
+}
+
+export interface AuditEntry {
+  id: number;
+  recorded_at: string;
+  actor: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: unknown;
+  after: unknown;
 }
 
 /** One account with everything the CSR may see about it. */
 export const fetchAccount = (id: number, signal?: AbortSignal) =>
   api.get<AccountView>(`/api/v1/accounts/${id}`, { signal });
+
+/** The account's audit history, newest first. */
+export const fetchAudit = (id: number, signal?: AbortSignal) =>
+  api.get<{ entries: AuditEntry[] }>(`/api/v1/accounts/${id}/audit`, { signal, query: { limit: 50 } });
+
+export const CHANNELS = ["phone", "email", "mail", "in_person"] as const;
+export const REASONS = [
+  "billing_question",
+  "high_bill",
+  "payment",
+  "start_service",
+  "stop_service",
+  "transfer_service",
+  "payment_arrangement",
+  "outage",
+  "program_enrolment",
+  "complaint",
+  "address_change",
+  "other",
+] as const;
+export const OUTCOMES = ["resolved", "follow_up", "referred", "escalated", "no_action", "no_answer"] as const;
+
+export interface ContactInput {
+  channel: string;
+  reason_code: string;
+  notes: string;
+  outcome: string;
+}
+
+/** Writes down one interaction with the customer. */
+export const logContact = (accountId: number, body: ContactInput) =>
+  api.post<Contact>(`/api/v1/accounts/${accountId}/contacts`, body);
+
+export interface PartyChange {
+  version: number;
+  email?: string | null;
+  phones?: { number: string; label: string; primary?: boolean }[];
+  mailing_address?: (Omit<Address, "line2"> & { line2?: string | null }) | null;
+}
+
+/** Changes a customer's details; a stale version is refused with 409 and the current values. */
+export const patchParty = (partyId: number, body: PartyChange) => api.patch<Party>(`/api/v1/parties/${partyId}`, body);

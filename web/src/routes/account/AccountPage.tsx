@@ -1,11 +1,17 @@
-import { Alert, Badge, Container, Group, Loader, Paper, Stack, Text, VisuallyHidden } from "@mantine/core";
+import { Alert, Badge, Button, Container, Group, Kbd, Loader, Stack, Text, VisuallyHidden } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
+import { useState } from "react";
 import { fetchAccount } from "../../api/accounts.js";
 import { ApiError } from "../../api/client.js";
 import { useCommands } from "../../commands/registry.js";
 import { PageTitle } from "../../components/PageTitle.js";
-import { FieldList } from "./FieldList.js";
+import { restoreFocus } from "../../focus.js";
+import { ContactList, CustomerDetails, EnrolmentList, FlagBadges, Section, ServiceList } from "./AccountSections.js";
+import { AuditHistory } from "./AuditHistory.js";
+import { ContactModal } from "./ContactModal.js";
+import { EditCustomerModal } from "./EditCustomerModal.js";
+import { words } from "./format.js";
 
 function failure(err: Error, id: string): string {
   if (err instanceof ApiError && err.status === 404) return `There is no account ${id}.`;
@@ -15,7 +21,10 @@ function failure(err: Error, id: string): string {
 
 const STATUS_COLOR: Record<string, string> = { active: "green", pending: "yellow", closed: "gray" };
 
-/** The account view: its header (customer name, account number, status) and, for now, every field it has. */
+/**
+ * The account view on one screen: header with protection flags, then customer, premises and service, enrolments,
+ * contacts and audit history. `c` logs a contact and `e` edits the customer's details (also in the palette).
+ */
 export function AccountPage() {
   const { accountId } = useParams({ from: "/accounts/$accountId" });
   const id = /^\d{1,15}$/.test(accountId) ? Number(accountId) : null;
@@ -24,7 +33,43 @@ export function AccountPage() {
     queryFn: ({ signal }) => fetchAccount(id!, signal),
     enabled: id !== null,
   });
+  const [dialog, setDialog] = useState<"contact" | "edit" | null>(null);
+  const data = account.data;
+  const customer = data?.customer ?? null;
+  const canContact = data !== undefined && data.recent_contacts !== null;
+  const close = () => {
+    setDialog(null);
+    // After the modal's own focus return, put focus back where the person was (the heading on arrival).
+    setTimeout(restoreFocus, 0);
+  };
+
   useCommands([
+    ...(canContact
+      ? [
+          {
+            id: "account-log-contact",
+            label: "Log contact",
+            description: "Write down a call or other contact with this customer",
+            group: "This page" as const,
+            shortcut: "c",
+            keywords: ["call", "wrap-up", "note"],
+            run: () => setDialog("contact"),
+          },
+        ]
+      : []),
+    ...(customer
+      ? [
+          {
+            id: "account-edit-customer",
+            label: "Edit customer details",
+            description: "Phone numbers, email and mailing address",
+            group: "This page" as const,
+            shortcut: "e",
+            keywords: ["phone", "email", "address", "change"],
+            run: () => setDialog("edit"),
+          },
+        ]
+      : []),
     {
       id: "account-refresh",
       label: "Refresh this account",
@@ -35,22 +80,12 @@ export function AccountPage() {
     },
   ]);
 
-  const data = account.data;
-  const name = data?.customer?.display_name;
-  const {
-    id: _id,
-    account_number: _number,
-    status: _status,
-    customer,
-    ...rest
-  } = data ?? ({} as Record<string, unknown>);
+  const title = customer?.display_name ?? (data ? `Account ${data.account_number}` : "Account");
   return (
     <Container size="xl" px={0}>
       <Stack gap="md">
         <header>
-          <PageTitle title={name ?? (data ? `Account ${data.account_number}` : "Account")}>
-            {name ?? (data ? `Account ${data.account_number}` : "Account")}
-          </PageTitle>
+          <PageTitle title={title}>{title}</PageTitle>
           {data && (
             <Group gap="sm" mt={4}>
               <Text ff="monospace" size="lg">
@@ -60,6 +95,12 @@ export function AccountPage() {
               <Badge color={STATUS_COLOR[data.status] ?? "gray"} variant="light" size="lg">
                 {data.status.replace(/_/g, " ")}
               </Badge>
+              {data.customer_class && (
+                <Badge color="gray" variant="outline" size="lg">
+                  {words(data.customer_class)}
+                </Badge>
+              )}
+              {customer && <FlagBadges party={customer} />}
             </Group>
           )}
         </header>
@@ -70,16 +111,49 @@ export function AccountPage() {
             {failure(account.error, accountId)}
           </Alert>
         )}
-        {data && (
+        {data && id !== null && (
           <>
             {customer && (
-              <Paper withBorder p="md">
-                <FieldList data={{ customer }} />
-              </Paper>
+              <Section
+                title="Customer"
+                actions={
+                  <Button size="xs" variant="light" onClick={() => setDialog("edit")}>
+                    Edit details{" "}
+                    <Kbd ml={6} size="xs">
+                      e
+                    </Kbd>
+                  </Button>
+                }
+              >
+                <CustomerDetails party={customer} />
+              </Section>
             )}
-            <Paper withBorder p="md">
-              <FieldList data={rest} />
-            </Paper>
+            <Section title="Premises and service">
+              <ServiceList agreements={data.service_agreements ?? []} />
+            </Section>
+            <Section title="Enrolments">
+              <EnrolmentList enrolments={data.enrolments ?? []} />
+            </Section>
+            {data.recent_contacts && (
+              <Section
+                title="Contacts"
+                actions={
+                  <Button size="xs" variant="light" onClick={() => setDialog("contact")}>
+                    Log contact{" "}
+                    <Kbd ml={6} size="xs">
+                      c
+                    </Kbd>
+                  </Button>
+                }
+              >
+                <ContactList contacts={data.recent_contacts} />
+              </Section>
+            )}
+            <Section title="Audit history">
+              <AuditHistory accountId={id} />
+            </Section>
+            <ContactModal accountId={id} opened={dialog === "contact"} onClose={close} />
+            {customer && <EditCustomerModal party={customer} opened={dialog === "edit"} onClose={close} />}
           </>
         )}
       </Stack>
