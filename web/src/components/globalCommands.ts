@@ -17,6 +17,7 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
   const router = useRouter();
   const logout = useLogout();
   const canManageUsers = useCan("users.manage");
+  const canOpenCustomers = useCan("customers.write");
   // After signing out the next person starts on the search page, not on the last account viewed.
   const signOut = async () => {
     try {
@@ -45,6 +46,20 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
       keywords: ["start", "search page"],
       run: () => void navigate({ to: "/" }),
     },
+    ...(canOpenCustomers
+      ? [
+          {
+            id: "customer-new",
+            label: "New customer",
+            description: "Open a customer, account and service in one form (Shift+N)",
+            group: "Go to" as const,
+            // Shift+N: plain "n" is a page's own "new" (New user on the users page).
+            shortcut: "N",
+            keywords: ["create", "add", "open account", "start service", "move in"],
+            run: () => void navigate({ to: "/customers/new" }),
+          },
+        ]
+      : []),
     ...(canManageUsers
       ? [
           {
