@@ -179,6 +179,18 @@ export default async function searchBench(argv: string[]): Promise<BenchOutcome>
       if (results.some((r) => r.name === m.name)) foundName++;
     }
 
+    // Recall as the workstation issue defines it: the right account among the first 5 results, per kind of query.
+    const recallAt5: Record<string, number> = {};
+    for (const kind of [...new Set(queries.map((q) => q.kind))]) {
+      const sample = queries.filter((q) => q.kind === kind).slice(0, 200);
+      let hits = 0;
+      for (const q of sample) {
+        const results = await search(ctx, q.q, 5);
+        if (results.some((r) => r.account_id === Number(q.account_id))) hits++;
+      }
+      recallAt5[`recall_at_5_${kind}_pct`] = Math.round((hits / Math.max(1, sample.length)) * 1000) / 10;
+    }
+
     const username = `bench-${randomBytes(4).toString("hex")}`;
     await createUser(ctx, {
       username,
@@ -213,6 +225,7 @@ export default async function searchBench(argv: string[]): Promise<BenchOutcome>
         errors: result.errors,
         misspelled_account_found_pct: Math.round((foundAccount / Math.max(1, misspelled.length)) * 1000) / 10,
         misspelled_name_found_pct: Math.round((foundName / Math.max(1, misspelled.length)) * 1000) / 10,
+        ...recallAt5,
         ...kinds,
       },
     };
