@@ -5,6 +5,7 @@ import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
+import { sql } from "drizzle-orm";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { accountsRoutes } from "./modules/accounts/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
@@ -85,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
     "/api/health",
     { config: { access: { public: true } }, schema: { tags: ["platform"], summary: "Liveness and database check" } },
     async () => {
-      await deps.database.db.execute("select 1" as never);
+      await deps.database.db.execute(sql`select 1`);
       return { status: "ok" };
     },
   );

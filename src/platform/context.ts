@@ -11,6 +11,8 @@ export interface Actor {
   /** How the request authenticated. */
   via: "session" | "token" | "system";
   sessionId?: string;
+  /** The session's CSRF token (cookie sessions only). */
+  csrfToken?: string;
 }
 
 /** What every service call receives: the database, the clock, who acts, and the request it serves. */

@@ -53,7 +53,7 @@ export function makeAuthenticate(baseCtx: () => Omit<Ctx, "actor" | "requestId">
         field: "x-csrf-token",
       });
     }
-    return actorOf(found.user, "session", found.session.id);
+    return actorOf(found.user, "session", found.session.id, found.session.csrfToken);
   };
 }
 
@@ -128,12 +128,7 @@ export async function identityRoutes(app: Http, base: () => Omit<Ctx, "actor" | 
     async (request) => {
       const actor = request.actor!;
       const user = await getUser(request.ctx.db, actor.userId!);
-      let csrf: string | null = null;
-      if (actor.via === "session") {
-        const secret = parseCookie(request.headers.cookie, SESSION_COOKIE)!;
-        csrf = (await findSession(request.ctx.db, secret))?.session.csrfToken ?? null;
-      }
-      return { user, csrf_token: csrf };
+      return { user, csrf_token: actor.csrfToken ?? null };
     },
   );
 

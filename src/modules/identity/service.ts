@@ -215,13 +215,14 @@ export async function endSession(ctx: Ctx, sessionId: string) {
   });
 }
 
-export const actorOf = (user: UserRow, via: Actor["via"], sessionId?: string): Actor => ({
+export const actorOf = (user: UserRow, via: Actor["via"], sessionId?: string, csrfToken?: string): Actor => ({
   userId: user.id,
   username: user.username,
   roles: user.roles,
   permissions: permissionsOf(user.roles),
   via,
   sessionId,
+  csrfToken,
 });
 
 /** The session behind a cookie secret, if live. */
