@@ -27,6 +27,20 @@ async function api(method: "GET" | "POST" | "PATCH", url: string, payload?: obje
   return { status: res.statusCode, body: res.json() as Record<string, unknown> };
 }
 
+/** What the API says of jdoe's lockout now. */
+async function jdoeLocked(): Promise<boolean> {
+  const users = (await api("GET", "/api/v1/users")).body.users as { username: string; locked: boolean }[];
+  return users.find((u) => u.username === "jdoe")!.locked;
+}
+
+/** A failed sign-in as jdoe, from elsewhere. */
+const signInWrong = (i: number) =>
+  server.app.inject({
+    method: "POST",
+    url: "/api/v1/auth/login",
+    payload: { username: "jdoe", password: `not-the-password-${i}` },
+  });
+
 const row = (username: string) =>
   page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: username }) });
 const dialog = (name: string) => page.getByRole("dialog", { name });
@@ -176,6 +190,7 @@ describe("user administration", () => {
         payload: { username: "jdoe", password: `wrong-password-${i}` },
       });
     }
+    expect(await jdoeLocked()).toBe(true);
     await page.reload();
     await row("jdoe").getByText("Locked").waitFor();
     await row("jdoe").getByRole("button", { name: "Edit jdoe" }).click();
@@ -185,6 +200,36 @@ describe("user administration", () => {
     await edit.getByText("Locked after failed sign-ins").waitFor({ state: "hidden" });
     await page.keyboard.press("Escape");
     await expect.poll(() => row("jdoe").getByText("Locked").count()).toBe(0);
+    expect(await jdoeLocked()).toBe(false);
+    const res = await server.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { username: "jdoe", password: NEW_PASSWORD },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it("badges a lockout in force in the table and unlocks it from the row with the keyboard", async () => {
+    for (let i = 0; i < 5; i++) await signInWrong(i);
+    expect(await jdoeLocked()).toBe(true);
+    await page.reload();
+    const badge = row("jdoe").getByText("Locked", { exact: true });
+    await badge.waitFor();
+    expect(await row("jdoe").textContent()).toMatch(/Locked\s*until/);
+    // Nobody else is locked: the column says No.
+    expect(await row("ada").getByText("Locked", { exact: true }).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, "admin-locked-user");
+    // From the row's name, Tab reaches Unlock before Edit.
+    await row("jdoe").getByRole("button", { name: "Unlock jdoe" }).waitFor();
+    await page.getByRole("button", { name: "Edit ada" }).focus();
+    const keys = countingKeyboard(page);
+    for (let i = 0; i < 6 && (await focused(page)).name !== "Unlock jdoe"; i++) await keys.press("Tab");
+    expect(await focused(page)).toMatchObject({ tag: "button", name: "Unlock jdoe" });
+    await keys.press("Enter");
+    await page.getByText("jdoe can sign in again.").waitFor();
+    await expect.poll(() => badge.count()).toBe(0);
+    expect(await jdoeLocked()).toBe(false);
     const res = await server.app.inject({
       method: "POST",
       url: "/api/v1/auth/login",

@@ -20,6 +20,58 @@ let page: Page;
 const pageErrors: string[] = [];
 /** Account ids of the customers made for searching (empty if the customer API refused: then those tests skip). */
 const accounts: number[] = [];
+let adminToken = "";
+
+/** Calls the API as an admin, outside the browser; throws unless the answer is 2xx. */
+async function call(method: "POST" | "PATCH", url: string, payload: object) {
+  const res = await server.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json() as Record<string, { id: number }> & { id: number };
+}
+
+/**
+ * A customer served at one premise under two agreements (one in force, one starting next month, which the API
+ * lists first), enrolled in CARE, with 60 contacts: more audit history than one page shows.
+ */
+async function busyAccount(): Promise<number> {
+  const made = await call("POST", "/api/v1/customers", {
+    party: { kind: "person", first_name: "Ottilie", last_name: "Brannigan" },
+    account: { bill_cycle: "07" },
+    premise: {
+      address_line1: "480 Sequoia Way",
+      city: "Visalia",
+      zip: "93291",
+      baseline_territory: "W",
+      climate_zone: 13,
+      tax_jurisdiction: "City of Visalia",
+    },
+    service_point: { description: "House panel" },
+    meter: { meter_number: "WS-77001", kind: "register", registers: [{ unit: "kWh", dials: 5 }] },
+    service_agreement: { tariff_code: "E-1", start_date: "2026-03-02" },
+  });
+  const accountId = made.account!.id;
+  const point = await call("POST", `/api/v1/premises/${made.premise!.id}/service-points`, { description: "Garage EV" });
+  await call("POST", "/api/v1/service-agreements", {
+    account_id: accountId,
+    service_point_id: point.id,
+    tariff_code: "EV-2A",
+    start_date: "2026-04-01",
+  });
+  await call("POST", `/api/v1/accounts/${accountId}/enrolments`, {
+    program: "care",
+    effective_from: "2026-01-01",
+    recertify_by: "2028-01-01",
+  });
+  for (let i = 0; i < 60; i++) {
+    await call("POST", `/api/v1/accounts/${accountId}/contacts`, {
+      channel: "phone",
+      reason_code: "other",
+      outcome: "resolved",
+      notes: `call ${i + 1}`,
+    });
+  }
+  return accountId;
+}
 
 async function makeCustomer(first: string, last: string, token: string): Promise<number | null> {
   const res = await server.app.inject({
@@ -40,6 +92,12 @@ async function makeCustomer(first: string, last: string, token: string): Promise
   return (res.json() as { account: { id: number } }).account.id;
 }
 
+/** A screenshot of one section of the page (the whole page is long), beside the others in .tmp/screenshots. */
+async function sectionShot(title: string, name: string) {
+  const section = page.getByRole("region", { name: title });
+  await section.screenshot({ path: `.tmp/screenshots/${name}.png`, animations: "disabled" });
+}
+
 const searchBox = () => page.getByRole("combobox", { name: "Search customers and accounts" });
 const heading = () => page.getByRole("main").getByRole("heading", { level: 1 });
 
@@ -53,6 +111,7 @@ beforeAll(async () => {
   });
   await createUser(server.ctx, { username: "boss", display_name: "B", password: TEST_PASSWORD, roles: ["admin"] });
   const { token } = await createToken(server.ctx, "boss", "seed");
+  adminToken = token;
   for (const [first, last] of [
     ["Philippa", "Quennell"],
     ["Philip", "Quenby"],
@@ -218,7 +277,72 @@ describe("the workstation frame, keyboard first", () => {
     // On the home page the page's focus target is its search box.
     expect(await focused(page)).toMatchObject({ role: "combobox", name: "Search customers and accounts" });
   });
+});
 
+describe("the account view's service, enrolments and audit history", () => {
+  let accountId = 0;
+
+  it("shows each service agreement as a row, the one in force first, and enrolments with their dates", async () => {
+    accountId = await busyAccount();
+    await page.goto(`/accounts/${accountId}`);
+    await heading().getByText("Brannigan, Ottilie").waitFor();
+    const main = page.getByRole("main");
+    const agreements = main.getByRole("table", { name: "Service agreements" });
+    await agreements.waitFor();
+    const headers = await agreements.getByRole("columnheader").allTextContents();
+    expect(headers).toEqual(["Tariff", "Status", "Start", "End", "Premise and service point", "Meter"]);
+    const rows = agreements.getByRole("row");
+    expect(await rows.count()).toBe(3);
+    // The API lists the later start first; the one in force comes first on screen all the same.
+    expect(await rows.nth(1).getByRole("rowheader").textContent()).toBe("E-1");
+    const inForce = (await rows.nth(1).textContent()) ?? "";
+    for (const text of ["Active", "2026-03-02", "480 Sequoia Way, Visalia, CA 93291", "House panel", "WS-77001"]) {
+      expect(inForce).toContain(text);
+    }
+    const coming = (await rows.nth(2).textContent()) ?? "";
+    expect(coming).toContain("EV-2A");
+    expect(coming).toContain("Pending");
+    expect(coming).toContain("2026-04-01");
+    expect(coming).toContain("Garage EV");
+
+    const enrolments = main.getByRole("table", { name: "Enrolments" });
+    const care = enrolments.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "CARE" }) });
+    expect(await care.textContent()).toMatch(/In force.*2026-01-01.*none.*2028-01-01/);
+    expect(await axeViolations(page)).toEqual([]);
+    await sectionShot("Premises and service", "account-service");
+    await sectionShot("Enrolments", "account-enrolments");
+  });
+
+  it("shows the newest 50 audit entries, and older ones with a 'Show older' button reached from the keyboard", async () => {
+    const main = page.getByRole("main");
+    const audit = main.getByRole("table", { name: "Audit history" });
+    await expect.poll(() => audit.getByRole("row").count()).toBe(51);
+    expect(await audit.getByRole("row").nth(1).textContent()).toContain("call 60");
+    await heading().focus();
+    const keys = countingKeyboard(page);
+    for (let i = 0; i < 8 && (await focused(page)).name !== "Show older"; i++) await keys.press("Tab");
+    expect(await focused(page)).toMatchObject({ tag: "button", name: "Show older" });
+    console.log(`reach 'Show older' from the page heading: ${keys.count} Tabs (${keys.pressed.join(" ")})`);
+    expect(keys.count).toBeLessThanOrEqual(4);
+    await main.getByRole("button", { name: "Show older" }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: ".tmp/screenshots/account-audit-show-older.png", animations: "disabled" });
+    await keys.press("Enter");
+    // 60 contacts and the customer's 3 first rows (party, account, agreement), 2 more for the second agreement
+    // and the enrolment: 65 in all, appended below the first page.
+    await expect.poll(() => audit.getByRole("row").count()).toBe(66);
+    expect(await audit.getByRole("row").nth(1).textContent()).toContain("call 60");
+    expect(await audit.getByRole("row").last().textContent()).toMatch(/Party create/);
+    expect(await main.getByRole("button", { name: "Show older" }).count()).toBe(0);
+    // The button is gone at the oldest entry: focus is on the line that says everything is shown, not lost.
+    await expect.poll(() => focused(page)).toMatchObject({ name: "65 entries: all of the account's history." });
+    expect(await axeViolations(page)).toEqual([]);
+    // The oldest entries and the line under them, as the screen shows them (the whole section is long).
+    await main.getByRole("status").filter({ hasText: "all of the account's history" }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: ".tmp/screenshots/account-audit-older.png", animations: "disabled" });
+  });
+});
+
+describe("the whole session", () => {
   it("ran without script or console errors", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -1,3 +1,4 @@
 export { type NewCustomer, type NewCustomerInput, newCustomerInput, openNewCustomer } from "./new-customer.js";
+export { type PartyAccount, partyAccounts } from "./party-accounts.js";
 export { customersRoutes } from "./routes.js";
-export { type AccountView, type AuditEntryView, accountHistory, accountView } from "./view.js";
+export { type AccountView, type AuditEntryView, type AuditPage, accountHistory, accountView } from "./view.js";

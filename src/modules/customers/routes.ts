@@ -2,15 +2,16 @@ import { z } from "zod";
 import type { Http } from "../../platform/http.js";
 import { idParam } from "../parties/index.js";
 import { newCustomerInput, openNewCustomer } from "./new-customer.js";
+import { partyAccounts } from "./party-accounts.js";
 import { accountHistory, accountView } from "./view.js";
 
 const params = z.object({ id: idParam });
 const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().positive().optional(),
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
-/** The customer as a CSR works with it: the account view, its audit history, and the new-customer flow. */
+/** The customer as a CSR works with it: account view, audit history, a customer's accounts, new-customer flow. */
 export async function customersRoutes(app: Http) {
   app.get(
     "/api/v1/accounts/:id",
@@ -32,14 +33,29 @@ export async function customersRoutes(app: Http) {
       config: { access: { permission: "audit.read" } },
       schema: {
         tags: ["accounts"],
-        summary: "The account's audit history, newest first (page with before=<id>)",
+        summary:
+          "The account's audit history, newest first, `limit` rows a page (default 100); the next older page is " +
+          "`before=<next_cursor>`, and `next_cursor` is null on the last page",
         params,
         querystring: historyQuery,
       },
     },
-    async (request) => ({
-      entries: await accountHistory(request.ctx, request.params.id, request.query),
-    }),
+    async (request) => accountHistory(request.ctx, request.params.id, request.query),
+  );
+
+  app.get(
+    "/api/v1/parties/:id/accounts",
+    {
+      config: { access: { permission: "accounts.read" } },
+      schema: {
+        tags: ["customers"],
+        summary:
+          "The accounts a customer is on, open ones first: number, status, class, the customer's role (main or " +
+          "co_applicant) and the service address as search shows it",
+        params,
+      },
+    },
+    async (request) => ({ accounts: await partyAccounts(request.ctx, request.params.id) }),
   );
 
   app.post(

@@ -27,6 +27,8 @@ export interface AccountView {
   notice_channel: string;
   opened_on: string;
   closed_on: string | null;
+  /** The business date the view was read on: what "active" means for enrolments and flags. */
+  as_of: string;
   /** Where bills go: the account's own address, else the main customer's. */
   mailing_address: AddressView | null;
   mailing_address_source: "account" | "customer" | null;
@@ -68,6 +70,7 @@ export async function accountView(ctx: Ctx, accountId: number): Promise<AccountV
     notice_channel: account.noticeChannel,
     opened_on: account.openedOn,
     closed_on: account.closedOn,
+    as_of: today,
     mailing_address: mailing,
     mailing_address_source: own ? "account" : mailing ? "customer" : null,
     customer: seesCustomers ? customer : null,
@@ -94,15 +97,24 @@ export interface AuditEntryView {
   request_id: string | null;
 }
 
+/** One page of an account's audit history, and where the next (older) page starts. */
+export interface AuditPage {
+  entries: AuditEntryView[];
+  /** Pass as `before` for the next older page; null when this page reaches the oldest row. */
+  next_cursor: number | null;
+}
+
 /**
- * The audit history of an account, newest first: rows written for it (the account, its agreements, enrolments and
- * contacts) and rows about the parties on it (edits, flags, identity reveals), since a party may be on many accounts.
+ * The audit history of an account, newest first, a page at a time: rows written for it (the account, its
+ * agreements, enrolments and contacts) and rows about the parties on it (edits, flags, identity reveals), since a
+ * party may be on many accounts. `before` is the id of the oldest row already shown (keyset paging: rows written
+ * meanwhile neither shift nor repeat a page).
  */
 export async function accountHistory(
   ctx: Ctx,
   accountId: number,
   opts: { limit: number; before?: number },
-): Promise<AuditEntryView[]> {
+): Promise<AuditPage> {
   await requireAccount(ctx.db, accountId);
   const partyIds = (await accountPartyLinks(ctx.db, accountId)).map((l) => String(l.partyId));
   const about: SQL = partyIds.length
@@ -111,23 +123,28 @@ export async function accountHistory(
         and(eq(auditLog.entityType, "party"), inArray(auditLog.entityId, partyIds)),
       )!
     : eq(auditLog.accountId, accountId);
+  // One row more than asked says whether an older page exists without a count.
   const rows = await ctx.db
     .select()
     .from(auditLog)
     .where(opts.before ? and(about, lt(auditLog.id, opts.before)) : about)
     .orderBy(desc(auditLog.id))
-    .limit(opts.limit);
-  return rows.map((r) => ({
-    id: r.id,
-    recorded_at: isoInstant(r.recordedAt),
-    actor_user_id: r.actorUserId,
-    actor: r.actorName,
-    action: r.action,
-    entity_type: r.entityType,
-    entity_id: r.entityId,
-    account_id: r.accountId,
-    before: r.before,
-    after: r.after,
-    request_id: r.requestId,
-  }));
+    .limit(opts.limit + 1);
+  const page = rows.slice(0, opts.limit);
+  return {
+    entries: page.map((r) => ({
+      id: r.id,
+      recorded_at: isoInstant(r.recordedAt),
+      actor_user_id: r.actorUserId,
+      actor: r.actorName,
+      action: r.action,
+      entity_type: r.entityType,
+      entity_id: r.entityId,
+      account_id: r.accountId,
+      before: r.before,
+      after: r.after,
+      request_id: r.requestId,
+    })),
+    next_cursor: rows.length > opts.limit ? page[page.length - 1]!.id : null,
+  };
 }

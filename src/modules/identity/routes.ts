@@ -69,6 +69,7 @@ const userSchema = z.object({
   permissions: z.array(z.string()),
   active: z.boolean(),
   locked_until: z.string().nullable(),
+  locked: z.boolean().describe("a lockout after failed sign-ins is in force now"),
   version: z.number(),
 });
 

@@ -13,6 +13,13 @@ import { lockoutMinutes, lockoutThreshold, sessionHours } from "./settings.js";
 
 export type UserRow = typeof users.$inferSelect;
 
+/**
+ * Whether a lockout is in force now: the lock has not run out. Lockouts use the real clock, as sign-in does; an
+ * expired lock stays in `locked_until` until the next sign-in or unlock, so the date alone does not say it.
+ */
+export const isLocked = (u: Pick<UserRow, "lockedUntil">, nowMs = Date.now()) =>
+  u.lockedUntil !== null && timestampMs(u.lockedUntil) > nowMs;
+
 /** The user as the API shows it (never the password hash). */
 export const userView = (u: UserRow) => ({
   id: u.id,
@@ -23,6 +30,8 @@ export const userView = (u: UserRow) => ({
   permissions: [...permissionsOf(u.roles)].sort(),
   active: u.active,
   locked_until: u.lockedUntil ? new Date(timestampMs(u.lockedUntil)).toISOString() : null,
+  /** Locked out now by failed sign-ins (cleared by an unlock, a new password, or the lock running out). */
+  locked: isLocked(u),
   version: u.version,
 });
 export type UserView = ReturnType<typeof userView>;
@@ -142,7 +151,7 @@ export async function checkCredentials(ctx: Ctx, username: string, password: str
   const [user] = await ctx.db.select().from(users).where(eq(users.username, username));
   const nowMs = Date.now();
   const lockedMs = user?.lockedUntil ? timestampMs(user.lockedUntil) : 0;
-  if (lockedMs > nowMs) {
+  if (user && isLocked(user, nowMs)) {
     throw new Problem(
       429,
       "Too many requests",

@@ -50,8 +50,39 @@ export interface Enrolment {
   effective_from: string;
   effective_to: string | null;
   recertify_by: string | null;
+  permanent?: boolean;
   active: boolean;
   recertification_due: boolean;
+}
+
+/** A service agreement as the account view sends it: with its premise, service point and the meter there now. */
+export interface ServiceAgreement {
+  id: number;
+  tariff_code: string;
+  start_date: string;
+  end_date: string | null;
+  /** pending | active | stopped */
+  status: string;
+  premise: {
+    address_line1: string;
+    address_line2: string | null;
+    city: string;
+    state: string;
+    zip: string;
+    baseline_territory: string;
+    climate_zone: number | null;
+    tax_jurisdiction: string;
+  };
+  service_point: { id: number; kind: string; description: string | null };
+  meter: {
+    meter_number: string;
+    kind: string;
+    interval_minutes: number | null;
+    multiplier: string;
+    registers: { unit: string; dials: number; tou_period: string | null }[];
+    installed_on: string;
+  } | null;
+  [field: string]: unknown;
 }
 
 /** The account view as the API sends it; parts the person may not read are null. */
@@ -63,9 +94,11 @@ export interface AccountView {
   customer_class?: string;
   bill_cycle?: string;
   opened_on?: string;
+  /** The business date the view was read on (what "in force" means). */
+  as_of?: string;
   customer?: Party | null;
   co_applicants?: Party[] | null;
-  service_agreements?: Record<string, unknown>[];
+  service_agreements?: ServiceAgreement[];
   enrolments?: Enrolment[];
   recent_contacts?: Contact[] | null;
   [field: string]: unknown;
@@ -86,9 +119,18 @@ export interface AuditEntry {
 export const fetchAccount = (id: number, signal?: AbortSignal) =>
   api.get<AccountView>(`/api/v1/accounts/${id}`, { signal });
 
-/** The account's audit history, newest first. */
-export const fetchAudit = (id: number, signal?: AbortSignal) =>
-  api.get<{ entries: AuditEntry[] }>(`/api/v1/accounts/${id}/audit`, { signal, query: { limit: 50 } });
+/** One page of the audit history; `next_cursor` asks for the next older page, null at the oldest. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  next_cursor: number | null;
+}
+
+/** How many audit rows a page shows. */
+export const AUDIT_PAGE = 50;
+
+/** The account's audit history, newest first, a page at a time: `before` is the previous page's `next_cursor`. */
+export const fetchAudit = (id: number, before?: number, signal?: AbortSignal) =>
+  api.get<AuditPage>(`/api/v1/accounts/${id}/audit`, { signal, query: { limit: AUDIT_PAGE, before } });
 
 export const CHANNELS = ["phone", "email", "mail", "in_person"] as const;
 export const REASONS = [

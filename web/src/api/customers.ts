@@ -1,4 +1,4 @@
-import type { AccountView } from "./accounts.js";
+import type { AccountView, Party } from "./accounts.js";
 import { api } from "./client.js";
 
 /** Account settings the new-customer form offers, as the API names them. */
@@ -46,3 +46,24 @@ export interface NewCustomerResponse {
 
 /** Opens a new customer, account and service in one request. */
 export const createCustomer = (body: NewCustomerRequest) => api.post<NewCustomerResponse>("/api/v1/customers", body);
+
+/** One account a customer is on, as GET /api/v1/parties/{id}/accounts lists it. */
+export interface PartyAccount {
+  id: number;
+  account_number: string;
+  status: string;
+  customer_class: string;
+  role: "main" | "co_applicant";
+  opened_on: string;
+  closed_on: string | null;
+  /** As search shows it: the premise served, else the mailing address. */
+  service_address: string | null;
+}
+
+/** The accounts a customer is on, open ones first. */
+export const fetchPartyAccounts = (partyId: number, signal?: AbortSignal) =>
+  api.get<{ accounts: PartyAccount[] }>(`/api/v1/parties/${partyId}/accounts`, { signal });
+
+/** One customer (identity masked). */
+export const fetchParty = (partyId: number, signal?: AbortSignal) =>
+  api.get<Party>(`/api/v1/parties/${partyId}`, { signal });

@@ -11,6 +11,8 @@ export interface ManagedUser {
   active: boolean;
   /** Set after repeated failed sign-ins; cleared by an unlock, a new password or the next good sign-in. */
   locked_until: string | null;
+  /** The lockout is in force now (locked_until may be past: then the user can sign in again). */
+  locked: boolean;
   version: number;
 }
 

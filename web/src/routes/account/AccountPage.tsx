@@ -7,11 +7,12 @@ import { ApiError } from "../../api/client.js";
 import { useCommands } from "../../commands/registry.js";
 import { PageTitle } from "../../components/PageTitle.js";
 import { restoreFocus } from "../../focus.js";
-import { ContactList, CustomerDetails, EnrolmentList, FlagBadges, Section, ServiceList } from "./AccountSections.js";
+import { ContactList, CustomerDetails, FlagBadges, Section } from "./AccountSections.js";
 import { AuditHistory } from "./AuditHistory.js";
 import { ContactModal } from "./ContactModal.js";
 import { EditCustomerModal } from "./EditCustomerModal.js";
 import { words } from "./format.js";
+import { EnrolmentList, ServiceList } from "./ServiceTables.js";
 
 function failure(err: Error, id: string): string {
   if (err instanceof ApiError && err.status === 404) return `There is no account ${id}.`;
@@ -132,7 +133,7 @@ export function AccountPage() {
               <ServiceList agreements={data.service_agreements ?? []} />
             </Section>
             <Section title="Enrolments">
-              <EnrolmentList enrolments={data.enrolments ?? []} />
+              <EnrolmentList enrolments={data.enrolments ?? []} asOf={data.as_of} />
             </Section>
             {data.recent_contacts && (
               <Section

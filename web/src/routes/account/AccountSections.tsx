@@ -1,7 +1,6 @@
 import { Badge, Group, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
-import type { AccountView, Contact, Enrolment, Party } from "../../api/accounts.js";
-import { FieldList } from "./FieldList.js";
+import type { Contact, Party } from "../../api/accounts.js";
 import { addressLine, phoneText, when, words } from "./format.js";
 
 /** One titled part of the account screen. */
@@ -84,50 +83,6 @@ export function CustomerDetails({ party }: { party: Party }) {
           : "—"}
       </Row>
     </SimpleGrid>
-  );
-}
-
-/** An object without its internal ids (premise_id, service_point_id...), at every depth: they mean nothing to a CSR. */
-function withoutIds(v: Record<string, unknown>): Record<string, unknown> {
-  const strip = (x: unknown): unknown =>
-    Array.isArray(x)
-      ? x.map(strip)
-      : typeof x === "object" && x !== null
-        ? withoutIds(x as Record<string, unknown>)
-        : x;
-  return Object.fromEntries(
-    Object.entries(v)
-      .filter(([k]) => !k.endsWith("_id"))
-      .map(([k, x]) => [k, strip(x)]),
-  );
-}
-
-/** Each service agreement with its premise, service point, meter, tariff and dates. */
-export function ServiceList({ agreements }: { agreements: NonNullable<AccountView["service_agreements"]> }) {
-  if (agreements.length === 0) return <Text size="sm">No service agreements.</Text>;
-  return (
-    <Stack gap="sm">
-      {agreements.map((a, i) => (
-        <FieldList key={String(a.id ?? i)} data={withoutIds(a)} level={3} boxed />
-      ))}
-    </Stack>
-  );
-}
-
-/** Programme enrolments, with whether each is in force. */
-export function EnrolmentList({ enrolments }: { enrolments: Enrolment[] }) {
-  if (enrolments.length === 0) return <Text size="sm">No enrolments.</Text>;
-  return (
-    <Stack gap={4} component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
-      {enrolments.map((e) => (
-        <Text component="li" key={e.id} size="sm">
-          {words(e.program)}: from {e.effective_from}
-          {e.effective_to ? ` to ${e.effective_to}` : ""}
-          {e.active ? "" : " (not in force)"}
-          {e.recertification_due ? " (recertification due)" : ""}
-        </Text>
-      ))}
-    </Stack>
   );
 }
 

@@ -107,7 +107,7 @@ export function EditUserModal({ user, roles, onClose }: { user: ManagedUser; rol
             </Group>
           </Stack>
         </form>
-        {user.locked_until && (
+        {user.locked && user.locked_until && (
           <>
             <Divider />
             <Group justify="space-between">
