@@ -50,24 +50,48 @@ Victoria Katherine Catherine Anna Joanna Dolores Beatriz Esperanza Marisol Rocio
     .split(/\s+/)
     .filter((n, i, all) => all.indexOf(n) === i);
 
-// A long tail of rarer surnames, built from parts, so the population has thousands of distinct names as a real one does.
-const TAIL_START = `Ash Brad Brook Cal Carr Dal Dun Ell Fair Fern Gar Hal Hart Kel Lang Mar Mel Nor Pen Rad Ros Sel Stan
-Thorn Wal Wes Whit Wind Ab Bel Cor Dre Esk Fal Gil Hol Ing Jar Kip Lor Mab Ned Oak Pel Quen Ral Sut Tal Ulm Vor Wick
-Yar Zell Bar Ches Dor Hay Lin Mill Pem Ren Shel Tre`.split(/\s+/);
-const TAIL_MIDDLE = ["", "", "", "er", "en", "in", "el", "ing", "a", "o"];
-const TAIL_END = `ford ley ton wood man field worth by well den more stead ridge brook ham wick son stone well gate
-ney land mont ville berg dale hurst cott rick ett`.split(/\s+/);
+// The long tail. A real population's surnames follow a flattened power law: in the 2010 US census the 1,000 commonest
+// names cover about 40% of people and over 150,000 names have at least 100 holders. Surnames are drawn by rank r
+// with weight 1 / (r + FLATTEN) over TAIL_RANKS ranks: the first ranks are the common names above, every later rank
+// a synthetic name of its own, so at a million accounts most surnames are held by a handful of customers, a few by
+// thousands, as in a real service territory.
+const FLATTEN = 10;
+const TAIL_RANKS = 250_000;
+const LOG_SPAN = Math.log((TAIL_RANKS + FLATTEN) / (1 + FLATTEN));
 
-const SURNAME_TABLE = ranked(SURNAMES, 12);
+const ONSETS =
+  `B Br C Ch Cr D Dr F Fl G Gr H J K Kr L M N P Pr R S Sh St T Tr V W Y Z Bl Gl Kl Pl Sl Sk Sp Th Wh Qu`.split(/\s+/);
+const VOWELS = ["a", "e", "i", "o", "u", "a", "e", "o", "ai", "ea", "ou", "y"];
+const MIDDLES = `b d g k l m n p r s t v z ll nn rr st nd rk lv rt ld mb nt`.split(/\s+/);
+const VOWELS_2 = ["a", "e", "i", "o", "u", "a", "e", "o"];
+const ENDINGS = `son sen ley ly ton ford berg man er ez es ini ino elli ski ova ov ard ick ett ing well wood by land
+ner ker ler ster field stein holm quist dale more worth ham mont eau ot ak ic ich en in on`.split(/\s+/);
+const RADICES = [ONSETS.length, VOWELS.length, MIDDLES.length, VOWELS_2.length, ENDINGS.length];
+const COMBINATIONS = RADICES.reduce((a, b) => a * b, 1);
+// A multiplier coprime with COMBINATIONS scatters neighbouring ranks over unrelated spellings.
+const SCATTER = 1_000_003;
+
+/** The synthetic surname of a tail rank: one spelling per rank, pronounceable, from mixed-radix parts. */
+export function tailSurname(rank: number): string {
+  let k = Number((BigInt(rank) * BigInt(SCATTER)) % BigInt(COMBINATIONS));
+  const part = (list: readonly string[]) => {
+    const v = list[k % list.length]!;
+    k = Math.floor(k / list.length);
+    return v;
+  };
+  const name = part(ONSETS) + part(VOWELS) + part(MIDDLES) + part(VOWELS_2) + part(ENDINGS);
+  // Joined parts may pile up letters (Sell + ley): no name has the same letter three times running.
+  return name.replace(/(.)\1\1/g, "$1$1");
+}
+
+/** A surname drawn from the whole curve: common names often, the long tail of rarer names the rest of the time. */
+export function surname(rng: Rng): string {
+  const rank = Math.min(TAIL_RANKS, Math.max(1, Math.floor((1 + FLATTEN) * Math.exp(rng.next() * LOG_SPAN) - FLATTEN)));
+  return rank <= SURNAMES.length ? SURNAMES[rank - 1]! : tailSurname(rank);
+}
+
 const MALE_TABLE = ranked(MALE, 8);
 const FEMALE_TABLE = ranked(FEMALE, 8);
-
-/** A surname: mostly common ones, a third from the long tail. */
-export function surname(rng: Rng): string {
-  if (rng.chance(0.66)) return rng.pickWeighted(SURNAME_TABLE);
-  // Joined parts may pile up one letter (Ell + ley): no name has the same letter three times running.
-  return (rng.pick(TAIL_START) + rng.pick(TAIL_MIDDLE) + rng.pick(TAIL_END)).replace(/(.)\1\1/g, "$1$1");
-}
 
 /** A given name of either sex. */
 export function givenName(rng: Rng, female = rng.chance(0.5)): string {
@@ -117,4 +141,9 @@ export function businessName(rng: Rng, customerClass: string, city: string): str
   }
 }
 
-export const nameCounts = { surnames: SURNAMES.length, male: MALE.length, female: FEMALE.length };
+export const nameCounts = {
+  surnames: SURNAMES.length,
+  tailRanks: TAIL_RANKS,
+  male: MALE.length,
+  female: FEMALE.length,
+};

@@ -4,7 +4,16 @@ export type SearchPlan =
   | { kind: "digits"; digits: string }
   | { kind: "code"; code: string }
   | { kind: "address"; houseNumber: string; street: string; text: string }
-  | { kind: "name"; words: string[]; lastFirst: boolean; text: string };
+  | { kind: "name"; words: string[]; lastFirst: boolean; text: string; place: Place | null };
+
+/** Where a named customer is served or gets mail, as a caller gives it after the name: "smith 1452 oak". */
+export interface Place {
+  houseNumber: string;
+  /** The street words after the number, lower case; empty when only the number was given. */
+  street: string;
+}
+
+const HOUSE_NUMBER = /^\d+[a-z]?$/i;
 
 // What people type around phone and account numbers: (415) 555-0134, +1 415.555.0134, 123 456 7890.
 const NUMBER_FORMATTING = /^[\d\s()+.\-/]+$/;
@@ -27,7 +36,19 @@ export function classify(raw: string): SearchPlan {
     const text = foldName(q);
     return { kind: "address", houseNumber: tokens[0]!.toLowerCase(), street: text.slice(tokens[0]!.length + 1), text };
   }
-  const text = foldName(q)
+  // A name, then the house number of the address (and the street, if given): the caller's name and service address.
+  const at = tokens.findIndex((t) => HOUSE_NUMBER.test(t.replace(/,$/, "")));
+  const place: Place | null =
+    at > 0 && tokens.slice(0, at).some((t) => LETTERS.test(t))
+      ? {
+          houseNumber: tokens[at]!.replace(/,$/, "").toLowerCase(),
+          street: foldName(tokens.slice(at + 1).join(" "))
+            .replace(/[^\p{L}\d\s'-]/gu, " ")
+            .replace(/\s+/g, " ")
+            .trim(),
+        }
+      : null;
+  const text = foldName(place ? tokens.slice(0, at).join(" ") : q)
     .replace(/[^\p{L}\s,'-]/gu, " ")
     .trim();
   const lastFirst = /^[^,]+,/.test(text);
@@ -35,7 +56,7 @@ export function classify(raw: string): SearchPlan {
     .split(/[\s,]+/)
     .map((w) => w.replace(/^['-]+|['-]+$/g, ""))
     .filter(Boolean);
-  return { kind: "name", words, lastFirst, text: words.join(" ") };
+  return { kind: "name", words, lastFirst, text: words.join(" "), place };
 }
 
 // Letters a name may hold; an apostrophe, hyphen or accent typed or left out (OBrien, O'Brien; Munoz, Muñoz) is one

@@ -1,35 +1,39 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTx } from "../../platform/context.js";
-import { oneEditAway, type SearchPlan } from "./classify.js";
+import { oneEditAway, prefixEnd, type SearchPlan } from "./classify.js";
 import { addHit, arr, type Hits, rows } from "./hits.js";
 
 // How a name matched: exactly, one edit away (a letter dropped, swapped, wrong or extra), or only by sound.
-const EXACT = 1;
-const ONE_EDIT = 0.8;
-const SOUNDS_LIKE = 0.65;
+export const EXACT = 1;
+export const ONE_EDIT = 0.8;
+export const SOUNDS_LIKE = 0.65;
 // Names shorter than this are matched exactly (or by sound): one edit from "li" is half the short names in the book.
-const MIN_FUZZY = 3;
+export const MIN_FUZZY = 3;
 // A business name's best score stays under an exact surname's, so "smith" lists the Smiths before Smith Plumbing.
-const BUSINESS = 0.88;
+export const BUSINESS = 0.88;
 // How like a whole word of a business name the typed words must be.
-const BUSINESS_BAR = 0.6;
+export const BUSINESS_BAR = 0.6;
+// A surname that only starts with what was typed (the CSR is still typing) ranks below a misspelling.
+const PREFIX = 0.6;
+// Prefixes shorter than this match too many surnames to be worth showing.
+const MIN_PREFIX = 2;
 // At most this many sound-alike surnames are taken for one typed word.
 const MAX_SOUND_ALIKES = 20;
 // A surname typed alone scores below a full name.
-const FIRST_UNKNOWN = 0.9;
+export const FIRST_UNKNOWN = 0.9;
 // The surname's people when no one has the given name typed with it (a nickname, a misheard name).
 const NICKNAME = 0.55;
 
-type NamePlan = Extract<SearchPlan, { kind: "name" }>;
+export type NamePlan = Extract<SearchPlan, { kind: "name" }>;
 /** Which typed word is the surname and which the given name. */
-interface Reading {
+export interface Reading {
   last: string;
   first: string | null;
 }
-type Near = Map<string, number>;
+export type Near = Map<string, number>;
 
 /** The spellings a word may stand for: itself exactly, and everything one edit away when the word is long enough. */
-function spellingsOf(word: string, minFuzzy: number): Near {
+export function spellingsOf(word: string, minFuzzy: number): Near {
   const out: Near = new Map([[word, EXACT]]);
   if (word.length >= minFuzzy) for (const e of oneEditAway(word)) out.set(e, ONE_EDIT);
   return out;
@@ -75,6 +79,24 @@ async function soundAlikes(ctx: Ctx, word: string): Promise<Near> {
         SELECT name FROM walk WHERE name IS NOT NULL LIMIT ${MAX_SOUND_ALIKES}`,
   );
   return new Map(alike.map(({ name }) => [name, SOUNDS_LIKE]));
+}
+
+/** The distinct surnames that start with what was typed, walked along the surname index (as-you-type results). */
+async function surnamesStarting(ctx: Ctx, prefix: string): Promise<Near> {
+  const end = prefixEnd(prefix);
+  if (prefix.length < MIN_PREFIX || end === null) return new Map();
+  const next = (after: SQL) =>
+    sql`SELECT lower(p.last_name) FROM parties p
+         WHERE lower(p.last_name) ${after} AND lower(p.last_name) < ${end} ORDER BY lower(p.last_name) LIMIT 1`;
+  const found = await rows<{ name: string }>(
+    ctx,
+    sql`WITH RECURSIVE walk(name) AS (
+          (${next(sql`>= ${prefix}`)})
+          UNION ALL
+          SELECT (${next(sql`> walk.name`)}) FROM walk WHERE walk.name IS NOT NULL)
+        SELECT name FROM walk WHERE name IS NOT NULL AND starts_with(name, ${prefix}) LIMIT ${MAX_SOUND_ALIKES}`,
+  );
+  return new Map(found.map(({ name }) => [name, PREFIX]));
 }
 
 interface Ask {
@@ -126,22 +148,22 @@ async function partiesNamed(ctx: Ctx, asks: Ask[], cap: number): Promise<{ id: n
   });
 }
 
+/** Which typed word is the surname: "smith", "john smith", "mary ann smith", "smith, john", or (tried second) "smith john". */
+export function readingsOf(plan: NamePlan): Reading[] {
+  const { words } = plan;
+  if (words.length === 1) return [{ last: words[0]!, first: null }];
+  if (plan.lastFirst) return [{ last: words[0]!, first: words[1]! }];
+  return [
+    { last: words[words.length - 1]!, first: words[0]! },
+    { last: words[0]!, first: words[1]! },
+  ];
+}
+
 /** Persons by surname and given name, each typo-tolerant, and businesses by the words of their name. */
 export async function nameHits(ctx: Ctx, plan: NamePlan, limit: number, hits: Hits) {
-  const { words } = plan;
   // Spouses share a surname and an account, so a few more parties than accounts are read.
   const cap = limit + 10;
-  // Which typed word is the surname: "smith", "john smith", "mary ann smith", "smith, john"; "smith john" is tried
-  // only when the usual order finds no one.
-  const readings: Reading[] =
-    words.length === 1
-      ? [{ last: words[0]!, first: null }]
-      : plan.lastFirst
-        ? [{ last: words[0]!, first: words[1]! }]
-        : [
-            { last: words[words.length - 1]!, first: words[0]! },
-            { last: words[0]!, first: words[1]! },
-          ];
+  const readings = readingsOf(plan);
   let persons = 0;
   let first: { surnames: Near; given: Near | null; reading: Reading } | undefined;
   for (const reading of readings) {
@@ -166,7 +188,14 @@ export async function nameHits(ctx: Ctx, plan: NamePlan, limit: number, hits: Hi
     const nickname = first.surnames.size > 0 && first.reading.first !== null;
     const rescue: Ask = nickname
       ? { surnames: first.surnames, given: null }
-      : { surnames: await soundAlikes(ctx, first.reading.last), given: first.given?.size ? first.given : null };
+      : {
+          // A surname still being typed ("garc") matches the names it starts; one misheard, those that sound alike.
+          surnames: new Map([
+            ...(await surnamesStarting(ctx, first.reading.last)),
+            ...(await soundAlikes(ctx, first.reading.last)),
+          ]),
+          given: first.given?.size ? first.given : null,
+        };
     for (const p of await partiesNamed(ctx, [rescue], cap))
       addHit(hits.parties, p.id, (nickname ? NICKNAME : 1) * p.score);
   }

@@ -86,29 +86,34 @@ export async function codeHits(ctx: Ctx, code: string, limit: number, hits: Hits
   if (code.length >= 4) record(hits, await rows<Found>(ctx, meterPart(code, limit)));
 }
 
-/** Street addresses: the house number exactly, the street by similarity; service premises and mailing addresses. */
+/** Street addresses: the house number exactly, the rest (street, unit, city) by similarity; service premises and mailing addresses. */
 export async function addressHits(ctx: Ctx, plan: Extract<SearchPlan, { kind: "address" }>, limit: number, hits: Hits) {
   const cap = limit * 2;
   const street = plan.street;
-  // The house number picks a few hundred addresses at most through its index; the street ranks them.
-  const near = (column: string) =>
-    sql.raw(`split_part(lower(${column}), ' ', 1)`).append(sql` = ${plan.houseNumber}
-      AND word_similarity(${street}, lower(${sql.raw(column)})) >= 0.4`);
+  // The house number picks a few hundred addresses at most through its index; the street, unit and city rank them
+  // (a caller reads out the unit and the town when the street is a common one).
+  const whole = (prefix: string) => sql.raw(`lower(concat_ws(' ', ${prefix}_line1, ${prefix}_line2, ${prefix}_city))`);
+  const near = (line1: string, full: SQL) =>
+    sql.raw(`split_part(lower(${line1}), ' ', 1)`).append(sql` = ${plan.houseNumber}
+      AND word_similarity(${street}, ${full}) >= 0.4`);
+  const premise = sql.raw("lower(concat_ws(' ', address_line1, address_line2, city))");
   const found = await rows<Found>(
     ctx,
     union([
       sql`SELECT NULL::bigint AS party_id, sa.account_id,
                  (0.5 + 0.4 * p.s + CASE WHEN sa.status = 'active' THEN 0.05 ELSE 0 END)::float8 AS score
-            FROM (SELECT id, word_similarity(${street}, lower(address_line1)) AS s FROM premises
-                   WHERE ${near("address_line1")} ORDER BY s DESC LIMIT ${cap}) p
+            FROM (SELECT id, word_similarity(${street}, ${premise}) AS s FROM premises
+                   WHERE ${near("address_line1", premise)} ORDER BY s DESC LIMIT ${cap}) p
             JOIN service_points sp ON sp.premise_id = p.id
             JOIN service_agreements sa ON sa.service_point_id = sp.id`,
       sql`SELECT id AS party_id, NULL::bigint AS account_id,
-                 (0.45 + 0.4 * word_similarity(${street}, lower(mailing_line1)))::float8 AS score
-            FROM parties WHERE mailing_line1 IS NOT NULL AND ${near("mailing_line1")} ORDER BY score DESC LIMIT ${cap}`,
+                 (0.45 + 0.4 * word_similarity(${street}, ${whole("mailing")}))::float8 AS score
+            FROM parties WHERE mailing_line1 IS NOT NULL AND ${near("mailing_line1", whole("mailing"))}
+           ORDER BY score DESC LIMIT ${cap}`,
       sql`SELECT NULL::bigint AS party_id, id AS account_id,
-                 (0.45 + 0.4 * word_similarity(${street}, lower(mailing_line1)))::float8 AS score
-            FROM accounts WHERE mailing_line1 IS NOT NULL AND ${near("mailing_line1")} ORDER BY score DESC LIMIT ${cap}`,
+                 (0.45 + 0.4 * word_similarity(${street}, ${whole("mailing")}))::float8 AS score
+            FROM accounts WHERE mailing_line1 IS NOT NULL AND ${near("mailing_line1", whole("mailing"))}
+           ORDER BY score DESC LIMIT ${cap}`,
     ]),
   );
   record(hits, found);

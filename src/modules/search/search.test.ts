@@ -87,6 +87,12 @@ describe("search by name", () => {
     }
   });
 
+  it("shows the surnames a partly typed name starts, as the CSR types", async () => {
+    const typed = target.last_name.slice(0, target.last_name.length - 3);
+    const results = await find(`${target.first_name} ${typed}`);
+    expect(ids(results)).toContain(target.account_id);
+  });
+
   it("finds a business by the words of its name", async () => {
     const biz = await one<{ display_name: string; account_id: number }>(
       sql`SELECT p.display_name, a.id AS account_id FROM parties p JOIN accounts a ON a.main_party_id = p.id
@@ -95,6 +101,42 @@ describe("search by name", () => {
     const results = await find(biz.display_name.toLowerCase());
     expect(ids(results)).toContain(Number(biz.account_id));
     expect(results[0]!.name).toBe(biz.display_name);
+  });
+});
+
+describe("search by name and address", () => {
+  /** The commonest surname in the seed and one of its holders, with the house number of their service premise. */
+  const commonHolder = () =>
+    one<{ account_id: number; first_name: string; last_name: string; line1: string }>(
+      sql`WITH common AS (SELECT last_name FROM parties WHERE kind = 'person'
+                           GROUP BY last_name ORDER BY count(*) DESC, last_name LIMIT 1)
+          SELECT a.id AS account_id, p.first_name, p.last_name, pr.address_line1 AS line1
+            FROM accounts a JOIN parties p ON p.id = a.main_party_id JOIN common c ON c.last_name = p.last_name
+            JOIN service_agreements sa ON sa.account_id = a.id AND sa.status = 'active'
+            JOIN service_points sp ON sp.id = sa.service_point_id JOIN premises pr ON pr.id = sp.premise_id
+           ORDER BY a.id DESC LIMIT 1`,
+    );
+
+  it("narrows a common name by the house number of the service address, the surname misspelled too", async () => {
+    const holder = await commonHolder();
+    const house = holder.line1.split(" ")[0]!;
+    const last = holder.last_name;
+    const swapped = last.slice(0, 1) + last[2] + last[1] + last.slice(3);
+    for (const q of [
+      `${last} ${house}`,
+      `${holder.first_name} ${last} ${house}`,
+      `${last}, ${holder.first_name} ${house}`,
+      `${holder.first_name} ${swapped} ${house}`,
+      `${holder.first_name} ${last} ${holder.line1}`,
+    ]) {
+      const results = await find(q, 5);
+      expect(results[0]?.account_id, q).toBe(Number(holder.account_id));
+    }
+  });
+
+  it("falls back to the name when no one of that name lives at the number", async () => {
+    const results = await find(`${target.first_name} ${target.last_name} 99999`);
+    expect(ids(results)).toContain(target.account_id);
   });
 });
 
@@ -135,8 +177,8 @@ describe("search by numbers and addresses", () => {
   });
 
   it("finds a service address, with the street misspelled too", async () => {
-    const premise = await one<{ address_line1: string; account_id: number }>(
-      sql`SELECT pr.address_line1, sa.account_id FROM service_agreements sa
+    const premise = await one<{ address_line1: string; city: string; account_id: number }>(
+      sql`SELECT pr.address_line1, pr.city, sa.account_id FROM service_agreements sa
             JOIN service_points sp ON sp.id = sa.service_point_id JOIN premises pr ON pr.id = sp.premise_id
            WHERE sa.account_id = ${target.account_id} AND sa.status = 'active' LIMIT 1`,
     );
@@ -145,6 +187,8 @@ describe("search by numbers and addresses", () => {
     expect(results.find((r) => r.account_id === target.account_id)!.service_address).toMatch(
       new RegExp(`^${premise.address_line1}`),
     );
+    // The town read out with the street ranks the address there first.
+    expect((await find(`${premise.address_line1}, ${premise.city}`, 5))[0]!.service_address).toContain(premise.city);
     const [number, street] = premise.address_line1.split(" ");
     const typo = street!.slice(0, 1) + street!.slice(2, 3) + street!.slice(1, 2) + street!.slice(3);
     expect(ids(await find(`${number} ${typo}`))).toContain(target.account_id);
@@ -241,6 +285,16 @@ describe("reading a query", () => {
     expect(classify("Smith, John")).toMatchObject({ kind: "name", words: ["smith", "john"], lastFirst: true });
     expect(classify("O'Brien")).toMatchObject({ kind: "name", words: ["o'brien"] });
     expect(classify("AB12345")).toEqual({ kind: "code", code: "AB12345" });
+    expect(classify("Smith 1452")).toMatchObject({
+      kind: "name",
+      words: ["smith"],
+      place: { houseNumber: "1452", street: "" },
+    });
+    expect(classify("john smith, 1452B Oak St.")).toMatchObject({
+      kind: "name",
+      words: ["john", "smith"],
+      place: { houseNumber: "1452b", street: "oak st" },
+    });
   });
 
   it("spells every one-edit variant: dropped, swapped, wrong and extra letters", () => {

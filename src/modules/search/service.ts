@@ -1,4 +1,5 @@
 import type { Ctx } from "../../platform/context.js";
+import { namedAtPlace } from "./at-place.js";
 import { classify } from "./classify.js";
 import type { Hits } from "./hits.js";
 import { nameHits } from "./names.js";
@@ -30,6 +31,8 @@ export async function search(ctx: Ctx, q: string, limit: number): Promise<Search
       await addressHits(ctx, plan, limit, hits);
       break;
     case "name":
+      // A name with an address narrows to the accounts at that house number; a misheard number falls back to the name.
+      if (plan.place && plan.words.length && (await namedAtPlace(ctx, plan, plan.place, hits)) > 0) break;
       if (plan.words.length) await nameHits(ctx, plan, limit, hits);
       break;
   }
