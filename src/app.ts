@@ -11,6 +11,7 @@ import { accountsRoutes } from "./modules/accounts/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
 import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
+import { ledgerRoutes } from "./modules/ledger/index.js";
 import { partiesRoutes } from "./modules/parties/index.js";
 import { premisesRoutes } from "./modules/premises/index.js";
 import { searchRoutes } from "./modules/search/index.js";
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await contactsRoutes(app);
   await customersRoutes(app);
   await searchRoutes(app);
+  await ledgerRoutes(app);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createToken, createUser, ROLE_NAMES } from "../modules/identity/index.js";
+import { describeViolation, verifyLedger } from "../modules/ledger/index.js";
 import type { CommandIO } from "../platform/command-channel.js";
 import type { Ctx } from "../platform/context.js";
 import { Problem } from "../platform/errors.js";
@@ -13,7 +14,8 @@ import { seedUtility } from "../seed/seed.js";
  */
 interface Command<A> {
   args: z.ZodType<A>;
-  run(ctx: Ctx, args: A, io: CommandIO): Promise<void>;
+  /** Resolves to the exit code when it is not 0 (a check that found problems). */
+  run(ctx: Ctx, args: A, io: CommandIO): Promise<number | undefined>;
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`;
@@ -68,6 +70,19 @@ export const COMMANDS: Record<string, Command<unknown>> = {
       io.out.write(json(result));
     },
   }),
+  "ledger verify": define({
+    args: z.object({ format: z.enum(["text", "json"]).default("text") }),
+    async run(ctx, a, io) {
+      const result = await verifyLedger(ctx);
+      if (a.format === "json") io.out.write(json(result));
+      else if (result.balanced) io.out.write(`ledger balanced: ${result.entries} entries\n`);
+      else {
+        for (const v of result.violations) io.out.write(`${describeViolation(v)}\n`);
+        io.err.write(`ledger NOT balanced: ${result.violations.length} violations in ${result.entries} entries\n`);
+      }
+      return result.balanced ? 0 : 1;
+    },
+  }),
 };
 
 /** A failure as one line for people: the message, and which fields were wrong. */
@@ -89,8 +104,7 @@ export async function runCommand(ctx: Ctx, name: string, args: unknown, io: Comm
     return 2;
   }
   try {
-    await command.run(ctx, command.args.parse(args), io);
-    return 0;
+    return (await command.run(ctx, command.args.parse(args), io)) ?? 0;
   } catch (err) {
     io.err.write(`${describeError(err)}\n`);
     return 1;

@@ -52,6 +52,13 @@ program
   .option("--seed <s>", "the seed: the same seed and business date give the same utility", Number, 1)
   .action(run("seed"));
 
+const ledger = program.command("ledger").description("the general journal and receivables");
+ledger
+  .command("verify")
+  .description("prove every entry balances and every account's items and cached balance agree with its postings")
+  .addOption(new Option("--format <format>", "text, or json for machines").choices(["text", "json"]).default("text"))
+  .action(run("ledger verify"));
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   say(describeError(err));
   process.exit(1);

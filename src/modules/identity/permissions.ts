@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   "contacts.read": "read the contact log",
   "contacts.write": "log customer contacts",
   "search.use": "search customers and accounts",
+  "ledger.read": "see an account's balances, receivable items, credits and ledger, and the chart of GL accounts",
   "audit.read": "read the audit history",
   "users.manage": "create users, change roles, unlock and disable users, issue API tokens for others",
   "settings.read": "read settings",
@@ -27,6 +28,7 @@ const read: Permission[] = [
   "search.use",
   "audit.read",
   "settings.read",
+  "ledger.read",
 ];
 const serviceDesk: Permission[] = [
   ...read,
