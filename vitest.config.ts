@@ -8,6 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Browser tests poll the screen; a loaded CI machine may take more than the default second to re-render.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ["default"],
   },
 });
