@@ -8,11 +8,13 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import { sql } from "drizzle-orm";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { accountsRoutes } from "./modules/accounts/index.js";
+import { adjustmentsRoutes } from "./modules/adjustments/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
 import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
 import { ledgerRoutes } from "./modules/ledger/index.js";
 import { partiesRoutes } from "./modules/parties/index.js";
+import { paymentsRoutes } from "./modules/payments/index.js";
 import { premisesRoutes } from "./modules/premises/index.js";
 import { searchRoutes } from "./modules/search/index.js";
 import { serviceRoutes } from "./modules/service/index.js";
@@ -102,6 +104,8 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await customersRoutes(app);
   await searchRoutes(app);
   await ledgerRoutes(app);
+  await paymentsRoutes(app);
+  await adjustmentsRoutes(app);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

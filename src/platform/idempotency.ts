@@ -1,8 +1,13 @@
-import { and, eq, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { type Ctx, inTx } from "./context.js";
 import { sha256Hex } from "./crypto.js";
+import type { Database, Db } from "./db.js";
 import { badRequest, conflict, Problem } from "./errors.js";
 import { idempotencyKeys } from "./schema.js";
+import { defineSetting, getSetting } from "./settings.js";
 
 /** Whether a route takes an Idempotency-Key: money-moving routes require it; creating routes accept it. */
 export type IdempotencyMode = "required" | "optional";
@@ -13,8 +18,31 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     idempotencyKey?: string;
+    /** This request's hold on its key: only the holder records the response. */
+    idempotencyToken?: string;
   }
 }
+
+export const idempotencyRetentionHours = defineSetting({
+  key: "idempotency.retention_hours",
+  description:
+    "How many hours an Idempotency-Key and its first response are kept and replayed (at least 24); older keys are purged",
+  schema: z
+    .number()
+    .int()
+    .min(24)
+    .max(24 * 90),
+  default: 24,
+});
+
+/**
+ * A claim this old that never recorded a response belongs to a request that died (a crash, a lost connection to
+ * the database): a retry may take it over. Safe even if the first is only slow, since only the holder of the claim
+ * can record a response, and money-moving routes record it in the transaction that moves the money.
+ */
+export const CLAIM_LEASE_SECONDS = 120;
+const PURGE_EVERY_MS = 10 * 60_000;
+const lastPurge = new WeakMap<Database, number>();
 
 const KEY = /^[\w.:-]{8,200}$/;
 
@@ -25,10 +53,36 @@ const canonical = (value: unknown): string =>
       : v,
   );
 
+/** What a request is known by under its key: its method, URL and canonical body (key order does not matter). */
+export const requestHashOf = (method: string, url: string, body: unknown) =>
+  sha256Hex(`${method} ${url}\n${canonical(body ?? null)}`);
+
+/** Deletes keys older than the retention setting; returns how many went. */
+export async function purgeIdempotencyKeys(ctx: Ctx): Promise<number> {
+  const hours = await getSetting(ctx.db, idempotencyRetentionHours, ctx.clock.today().toString());
+  const gone = await ctx.db
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, sql`now() - make_interval(hours => ${hours})`))
+    .returning({ key: idempotencyKeys.key });
+  return gone.length;
+}
+
+/** Purges at the first claim after start and then at most every ten minutes per process: no timer to stop. */
+async function purgeNowAndThen(ctx: Ctx) {
+  const last = lastPurge.get(ctx.database);
+  if (last !== undefined && Date.now() - last < PURGE_EVERY_MS) return;
+  lastPurge.set(ctx.database, Date.now());
+  await purgeIdempotencyKeys(ctx);
+}
+
+const keyOf = (actorUserId: number, key: string) =>
+  and(eq(idempotencyKeys.actorUserId, actorUserId), eq(idempotencyKeys.key, key));
+
 /**
- * Claims the key before the handler runs. A replay of a finished request answers its first status and body and runs
- * nothing; the same key with another body is refused (422); the same key while the first is still running gets 409.
- * Returns true when the reply was already sent (a replay).
+ * Claims the key before the handler runs. Keys belong to the caller (the signed-in user or the token's user). A replay
+ * of a finished request answers its first status and body and runs nothing; the same key with another body is
+ * refused (422); the same key while the first is still running gets 409; a claim left by a request that died is
+ * taken over. Returns true when the reply was already sent (a replay).
  */
 export async function claimIdempotencyKey(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
   const mode = request.routeOptions.config?.idempotency;
@@ -47,23 +101,32 @@ export async function claimIdempotencyKey(request: FastifyRequest, reply: Fastif
       { field: "Idempotency-Key", message: "8-200 characters of letters, digits, '_', '-', '.', ':'" },
     ]);
   }
+  await purgeNowAndThen(request.ctx);
   const { db } = request.ctx;
   const actorUserId = request.actor?.userId ?? 0;
   const route = `${request.method} ${request.routeOptions.url}`;
-  const requestHash = sha256Hex(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`);
+  const requestHash = requestHashOf(request.method, request.url, request.body);
+  const token = randomUUID();
   const inserted = await db
     .insert(idempotencyKeys)
-    .values({ key, actorUserId, route, requestHash })
+    .values({ key, actorUserId, route, requestHash, claimToken: token })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
   if (inserted.length) {
     request.idempotencyKey = key;
+    request.idempotencyToken = token;
     return false;
   }
   const [first] = await db
-    .select()
+    .select({
+      requestHash: idempotencyKeys.requestHash,
+      status: idempotencyKeys.status,
+      response: idempotencyKeys.response,
+      claimToken: idempotencyKeys.claimToken,
+      abandoned: sql<boolean>`${idempotencyKeys.claimedAt} < now() - make_interval(secs => ${CLAIM_LEASE_SECONDS})`,
+    })
     .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.actorUserId, actorUserId), eq(idempotencyKeys.key, key)));
+    .where(keyOf(actorUserId, key));
   if (!first) throw conflict("the Idempotency-Key is being released; try again");
   if (first.requestHash !== requestHash) {
     throw new Problem(422, "Refused by a rule", "this Idempotency-Key was already used with a different request", {
@@ -71,22 +134,46 @@ export async function claimIdempotencyKey(request: FastifyRequest, reply: Fastif
       field: "Idempotency-Key",
     });
   }
-  if (first.status === null)
+  if (first.status === null) {
+    if (first.abandoned && (await takeOver(db, actorUserId, key, first.claimToken, token))) {
+      request.idempotencyKey = key;
+      request.idempotencyToken = token;
+      return false;
+    }
     throw conflict("a request with this Idempotency-Key is still running", { field: "Idempotency-Key" });
+  }
   reply.header("idempotent-replayed", "true");
   await reply.code(first.status).send(first.response);
   return true;
 }
 
-/** Records the first response of a claimed key; a server error releases the key so the client may retry. */
+/** Takes over an abandoned claim, unless another retry (or the first, finishing) got there first. */
+async function takeOver(db: Db, actorUserId: number, key: string, was: string, token: string): Promise<boolean> {
+  const taken = await db
+    .update(idempotencyKeys)
+    .set({ claimToken: token, claimedAt: sql`now()` })
+    .where(and(keyOf(actorUserId, key), isNull(idempotencyKeys.status), eq(idempotencyKeys.claimToken, was)))
+    .returning({ key: idempotencyKeys.key });
+  return taken.length === 1;
+}
+
+/** This request's own claim, still without a response. */
+const heldClaim = (request: FastifyRequest) =>
+  and(
+    keyOf(request.actor?.userId ?? 0, request.idempotencyKey!),
+    eq(idempotencyKeys.claimToken, request.idempotencyToken ?? ""),
+    isNull(idempotencyKeys.status),
+  );
+
+/**
+ * Records the first response of a claimed key (when the handler did not already record it in its transaction);
+ * a server error releases the key so the client may retry.
+ */
 export async function recordIdempotentResponse(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-  const key = request.idempotencyKey;
-  if (!key) return;
+  if (!request.idempotencyKey) return;
   const { db } = request.ctx;
-  const actorUserId = request.actor?.userId ?? 0;
-  const where = and(eq(idempotencyKeys.actorUserId, actorUserId), eq(idempotencyKeys.key, key));
   if (reply.statusCode >= 500) {
-    await db.delete(idempotencyKeys).where(where);
+    await db.delete(idempotencyKeys).where(heldClaim(request));
     return;
   }
   let body: unknown = null;
@@ -100,5 +187,50 @@ export async function recordIdempotentResponse(request: FastifyRequest, reply: F
   await db
     .update(idempotencyKeys)
     .set({ status: reply.statusCode, response: sql`${JSON.stringify(body)}::jsonb` })
-    .where(where);
+    .where(heldClaim(request));
+}
+
+/** The JSON a value becomes on the wire (bigint cents as integers), so what is recorded is exactly what is sent. */
+export function jsonValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  return JSON.parse(
+    JSON.stringify(value, (_k, v) => {
+      if (typeof v !== "bigint") return v;
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+        throw new Error("an amount is too large to carry as a JSON integer");
+      }
+      return Number(v);
+    }),
+  );
+}
+
+/**
+ * Runs a money-moving service call in one transaction that also records its response under the request's
+ * Idempotency-Key: the money moves and the key is answered together or not at all, so a crash in between can
+ * neither strand a key nor leave a movement a retry would repeat. If the claim was taken over meanwhile (the
+ * request outlived its lease and a retry took the key), nothing is committed and the caller gets 409.
+ */
+export async function respondOnce<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  work: (tx: Ctx) => Promise<T>,
+) {
+  const body = await inTx(request.ctx, async (tx) => {
+    const json = jsonValue(await work(tx));
+    if (request.idempotencyKey) {
+      const recorded = await tx.db
+        .update(idempotencyKeys)
+        .set({ status, response: sql`${JSON.stringify(json)}::jsonb` })
+        .where(heldClaim(request))
+        .returning({ key: idempotencyKeys.key });
+      if (recorded.length !== 1) {
+        throw conflict("another request took over this Idempotency-Key; send it again to see its answer", {
+          field: "Idempotency-Key",
+        });
+      }
+    }
+    return json;
+  });
+  return reply.code(status).send(body);
 }

@@ -47,6 +47,10 @@ export const idempotencyKeys = pgTable(
     status: integer("status"),
     response: jsonb("response"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+    /** Who holds the claim: only the holder records the response, so a claim taken over cannot be recorded twice. */
+    claimToken: text("claim_token").notNull().default(""),
+    /** When the running request claimed the key; a claim never finished past a lease may be taken over. */
+    claimedAt: timestamp("claimed_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.actorUserId, t.key] })],
+  (t) => [primaryKey({ columns: [t.actorUserId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );

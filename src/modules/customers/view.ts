@@ -10,7 +10,9 @@ import {
   requireAccount,
 } from "../accounts/index.js";
 import { type ContactView, recentContacts } from "../contacts/index.js";
+import { accountBalances } from "../ledger/index.js";
 import { type AddressView, getParties, type PartyView } from "../parties/index.js";
+import { cashOnlyStatus } from "../payments/index.js";
 import { type AgreementDetail, agreementsOfAccount } from "../service/index.js";
 
 export const RECENT_CONTACTS = 10;
@@ -39,6 +41,12 @@ export interface AccountView {
   enrolments: EnrolmentView[];
   /** The last ten contacts, newest first (null without contacts.read). */
   recent_contacts: ContactView[] | null;
+  /** From the ledger as of today (null without ledger.read): positive = the customer owes. */
+  balance_cents: bigint | null;
+  amount_due_cents: bigint | null;
+  past_due_cents: bigint | null;
+  /** Whether the account may pay only in cash or guaranteed funds (after returned payments). */
+  cash_only: boolean;
 }
 
 /**
@@ -59,6 +67,7 @@ export async function accountView(ctx: Ctx, accountId: number): Promise<AccountV
   const customer = people.find((p) => p.id === account.mainPartyId) ?? null;
   const own = accountMailing(account);
   const mailing = own ?? customer?.mailing_address ?? null;
+  const balances = hasPermission(ctx.actor, "ledger.read") ? await accountBalances(ctx, accountId) : null;
   return {
     id: account.id,
     account_id: account.id,
@@ -80,6 +89,10 @@ export async function accountView(ctx: Ctx, accountId: number): Promise<AccountV
     recent_contacts: hasPermission(ctx.actor, "contacts.read")
       ? await recentContacts(ctx.db, accountId, RECENT_CONTACTS)
       : null,
+    balance_cents: balances?.balance_cents ?? null,
+    amount_due_cents: balances?.amount_due_cents ?? null,
+    past_due_cents: balances?.past_due_cents ?? null,
+    cash_only: (await cashOnlyStatus(ctx, accountId)).cash_only,
   };
 }
 

@@ -12,6 +12,10 @@ export const PERMISSIONS = {
   "contacts.write": "log customer contacts",
   "search.use": "search customers and accounts",
   "ledger.read": "see an account's balances, receivable items, credits and ledger, and the chart of GL accounts",
+  "payments.take": "take payments (checks, money orders, cards, ACH) onto accounts",
+  "payments.reverse": "reverse payments (a returned one adds the returned-payment fee)",
+  "payments.transfer": "move a payment posted to the wrong account onto another",
+  "adjustments.make": "make charge and credit adjustments (credits up to the role's limit)",
   "audit.read": "read the audit history",
   "users.manage": "create users, change roles, unlock and disable users, issue API tokens for others",
   "settings.read": "read settings",
@@ -39,17 +43,35 @@ const serviceDesk: Permission[] = [
   "contacts.write",
 ];
 
+/** Everything that moves money; money limits per role are settings (adjustments.credit_limit_cents). */
+const money: Permission[] = ["payments.take", "payments.reverse", "payments.transfer", "adjustments.make"];
+
 /** Roles are bundles of permissions. */
 export const ROLES: Record<string, { description: string; permissions: Permission[] }> = {
-  csr: { description: "Customer service representative", permissions: serviceDesk },
-  cashier: { description: "Cashier: counter payments and cash drawer", permissions: [...read, "contacts.write"] },
-  collector: { description: "Collections: delinquent accounts", permissions: [...read, "contacts.write"] },
-  lead: { description: "Lead CSR: approvals and training", permissions: [...serviceDesk, "customers.reveal_identity"] },
+  csr: {
+    description: "Customer service representative",
+    permissions: [...serviceDesk, "payments.take", "payments.transfer", "adjustments.make"],
+  },
+  cashier: {
+    description: "Cashier: counter payments and cash drawer",
+    permissions: [...read, "contacts.write", "payments.take"],
+  },
+  collector: {
+    description: "Collections: delinquent accounts",
+    permissions: [...read, "contacts.write", "payments.take"],
+  },
+  lead: {
+    description: "Lead CSR: approvals and training",
+    permissions: [...serviceDesk, "customers.reveal_identity", ...money],
+  },
   supervisor: {
     description: "Supervisor: approvals, queues and team",
-    permissions: [...serviceDesk, "customers.reveal_identity"],
+    permissions: [...serviceDesk, "customers.reveal_identity", ...money],
   },
-  billing_analyst: { description: "Billing analyst: bill runs and exceptions", permissions: [...read] },
+  billing_analyst: {
+    description: "Billing analyst: bill runs and exceptions",
+    permissions: [...read, "adjustments.make"],
+  },
   field: { description: "Field and revenue protection", permissions: ["premises.read", "accounts.read", "search.use"] },
   admin: {
     description: "Administrator: users, roles and settings",
