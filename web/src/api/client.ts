@@ -37,6 +37,8 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   signal?: AbortSignal;
+  /** Extra request headers (an Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 function urlOf(path: string, query: RequestOptions["query"]) {
@@ -61,7 +63,7 @@ async function problemOf(res: Response): Promise<Problem> {
 
 /** Calls the API on this origin with the session cookie; a non-2xx answer throws an ApiError. */
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
   if (opts.body !== undefined) headers["content-type"] = "application/json";
   if (WRITES.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
   let res: Response;

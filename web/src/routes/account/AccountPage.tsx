@@ -7,8 +7,11 @@ import { ApiError } from "../../api/client.js";
 import { useCommands } from "../../commands/registry.js";
 import { PageTitle } from "../../components/PageTitle.js";
 import { restoreFocus } from "../../focus.js";
+import { useCan } from "../../user.js";
 import { ContactList, CustomerDetails, FlagBadges, Section } from "./AccountSections.js";
 import { AuditHistory } from "./AuditHistory.js";
+import { BalanceSection } from "./BalanceSection.js";
+import { BalanceSummary } from "./BalanceSummary.js";
 import { ContactModal } from "./ContactModal.js";
 import { EditCustomerModal } from "./EditCustomerModal.js";
 import { words } from "./format.js";
@@ -23,8 +26,9 @@ function failure(err: Error, id: string): string {
 const STATUS_COLOR: Record<string, string> = { active: "green", pending: "yellow", closed: "gray" };
 
 /**
- * The account view on one screen: header with protection flags, then customer, premises and service, enrolments,
- * contacts and audit history. `c` logs a contact and `e` edits the customer's details (also in the palette).
+ * The account view on one screen: header with protection flags and the balance, then customer, balance and items,
+ * premises and service, enrolments, contacts and audit history. `c` logs a contact, `e` edits the customer's
+ * details, `b` jumps to the balance and items and `p` takes a payment (all also in the palette).
  */
 export function AccountPage() {
   const { accountId } = useParams({ from: "/accounts/$accountId" });
@@ -35,6 +39,7 @@ export function AccountPage() {
     enabled: id !== null,
   });
   const [dialog, setDialog] = useState<"contact" | "edit" | null>(null);
+  const canSeeLedger = useCan("ledger.read");
   const data = account.data;
   const customer = data?.customer ?? null;
   const canContact = data !== undefined && data.recent_contacts !== null;
@@ -104,6 +109,7 @@ export function AccountPage() {
               {customer && <FlagBadges party={customer} />}
             </Group>
           )}
+          {data && id !== null && canSeeLedger && <BalanceSummary accountId={id} cashOnly={data.cash_only === true} />}
         </header>
         {id === null && <Alert color="yellow">“{accountId}” is not an account id.</Alert>}
         {account.isPending && id !== null && <Loader size="sm" aria-label="Loading the account" />}
@@ -128,6 +134,9 @@ export function AccountPage() {
               >
                 <CustomerDetails party={customer} />
               </Section>
+            )}
+            {canSeeLedger && (
+              <BalanceSection accountId={id} accountNumber={data.account_number} cashOnly={data.cash_only === true} />
             )}
             <Section title="Premises and service">
               <ServiceList agreements={data.service_agreements ?? []} />

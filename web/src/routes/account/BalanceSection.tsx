@@ -1,0 +1,202 @@
+import { Alert, Button, Group, Kbd, Loader, Stack, Tabs, Text } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { ApiError } from "../../api/client.js";
+import { fetchBalances, fetchLedger, fetchOpenItems, moneyKey } from "../../api/ledger.js";
+import { useCommands } from "../../commands/registry.js";
+import { restoreFocus } from "../../focus.js";
+import { useCan } from "../../user.js";
+import { Section } from "./AccountSections.js";
+import { AgingTable, LedgerTable, OpenItemsTable, UnappliedCreditsTable } from "./LedgerTables.js";
+import { money } from "./money.js";
+import { PaymentHistory } from "./PaymentHistory.js";
+import { PaymentModal } from "./PaymentModal.js";
+
+const noRetryOn403 = (count: number, err: Error) => !(err instanceof ApiError && err.status === 403) && count < 2;
+
+/** The account's balance, amount due, past due and aging (shared by the header and the section). */
+export function useBalances(accountId: number, enabled = true) {
+  return useQuery({
+    queryKey: [...moneyKey(accountId), "balances"],
+    queryFn: ({ signal }) => fetchBalances(accountId, signal),
+    retry: noRetryOn403,
+    enabled,
+  });
+}
+
+/** Focuses the section's selected tab (or its heading while it loads) and brings the section into view. */
+export function jumpToBalance() {
+  const title = document.getElementById("section-balance-and-items");
+  const section = title?.closest("section");
+  const target = section?.querySelector<HTMLElement>("[role=tab][aria-selected=true]") ?? title;
+  if (!section || !target) return;
+  if (target === title) title.setAttribute("tabindex", "-1");
+  // The header is fixed: without the margin the section's top (and the focused tab) would sit under it.
+  section.style.scrollMarginTop = "calc(var(--app-shell-header-height, 60px) + 8px)";
+  section.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+}
+
+function Failed({ error, what }: { error: Error; what: string }) {
+  const forbidden = error instanceof ApiError && error.status === 403;
+  return (
+    <Alert color={forbidden ? "gray" : "red"}>
+      {forbidden ? `Your roles do not include ${what}.` : `${what} did not load: ${error.message}`}
+    </Alert>
+  );
+}
+
+/**
+ * "Balance and items": aging, then tabs of the open items and unapplied credits, the ledger with the running
+ * balance, and the payments. `b` (also in the palette) jumps here with focus on the selected tab; arrows switch
+ * tabs. `p` takes a payment.
+ */
+export function BalanceSection({
+  accountId,
+  accountNumber,
+  cashOnly,
+}: {
+  accountId: number;
+  accountNumber: string;
+  cashOnly: boolean;
+}) {
+  const [tab, setTab] = useState<string | null>("items");
+  const canTake = useCan("payments.take");
+  const [paying, setPaying] = useState(false);
+  const closePayment = () => {
+    setPaying(false);
+    setTimeout(restoreFocus, 0);
+  };
+  // Asked for a tab from the palette: focus it once it is the selected one.
+  const [jump, setJump] = useState(0);
+  useEffect(() => {
+    if (jump) jumpToBalance();
+  }, [jump]);
+  const balances = useBalances(accountId);
+  const items = useQuery({
+    queryKey: [...moneyKey(accountId), "items"],
+    queryFn: ({ signal }) => fetchOpenItems(accountId, signal),
+    retry: noRetryOn403,
+  });
+  const ledger = useQuery({
+    queryKey: [...moneyKey(accountId), "ledger"],
+    queryFn: ({ signal }) => fetchLedger(accountId, signal),
+    retry: noRetryOn403,
+    enabled: tab === "ledger",
+  });
+
+  const showTab = (value: string) => {
+    setTab(value);
+    setJump((n) => n + 1);
+  };
+  useCommands([
+    ...(canTake
+      ? [
+          {
+            id: "account-take-payment",
+            label: "Take a payment",
+            description: "A check or money order, by phone, mail or at the counter; the amount due filled in",
+            group: "This page" as const,
+            shortcut: "p",
+            keywords: ["pay", "check", "money order", "receipt"],
+            run: () => setPaying(true),
+          },
+        ]
+      : []),
+    {
+      id: "account-balance",
+      label: "Balance and items",
+      description: "Aging, open items and unapplied credits",
+      group: "This page",
+      shortcut: "b",
+      keywords: ["owed", "amount due", "past due", "receivables", "arrears"],
+      run: jumpToBalance,
+    },
+    {
+      id: "account-ledger",
+      label: "Show the ledger",
+      description: "Every entry on the account with the balance after it",
+      group: "This page",
+      keywords: ["ledger", "running balance", "history", "journal"],
+      run: () => showTab("ledger"),
+    },
+    {
+      id: "account-payments",
+      label: "Payment history",
+      description: "The account's payments with receipts; reverse or transfer one",
+      group: "This page",
+      keywords: ["payments", "receipt", "reverse", "returned check", "transfer", "wrong account"],
+      run: () => showTab("payments"),
+    },
+  ]);
+
+  const b = balances.data;
+  const openCount = items.data?.items.length;
+  return (
+    <Section
+      title="Balance and items"
+      actions={
+        canTake && (
+          <Button size="xs" variant="light" onClick={() => setPaying(true)}>
+            Take a payment{" "}
+            <Kbd ml={6} size="xs">
+              p
+            </Kbd>
+          </Button>
+        )
+      }
+    >
+      <Stack gap="sm">
+        {balances.isPending && <Loader size="sm" aria-label="Loading the balance" />}
+        {balances.isError && <Failed error={balances.error} what="the balance" />}
+        {b && (
+          <>
+            <AgingTable balances={b} />
+            <Group gap="lg">
+              <Text size="sm">
+                Not billed yet: <b>{money(b.unbilled_cents)}</b>
+              </Text>
+              <Text size="sm">
+                Unapplied credit: <b>{money(b.unapplied_credit_cents)}</b>
+              </Text>
+            </Group>
+          </>
+        )}
+        <Tabs value={tab} onChange={setTab} keepMounted={false}>
+          <Tabs.List aria-label="Balance and items">
+            <Tabs.Tab value="items">Open items{openCount === undefined ? "" : ` (${openCount})`}</Tabs.Tab>
+            <Tabs.Tab value="ledger">Ledger</Tabs.Tab>
+            <Tabs.Tab value="payments">Payments</Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="items" pt="sm">
+            {items.isPending && <Loader size="sm" aria-label="Loading the open items" />}
+            {items.isError && <Failed error={items.error} what="the open items" />}
+            {items.data && (
+              <Stack gap="md">
+                <OpenItemsTable items={items.data.items} asOf={b?.as_of ?? ""} />
+                <UnappliedCreditsTable credits={items.data.credits} />
+              </Stack>
+            )}
+          </Tabs.Panel>
+          <Tabs.Panel value="ledger" pt="sm">
+            {ledger.isPending && <Loader size="sm" aria-label="Loading the ledger" />}
+            {ledger.isError && <Failed error={ledger.error} what="the ledger" />}
+            {ledger.data && <LedgerTable postings={ledger.data.postings} complete={ledger.data.complete} />}
+          </Tabs.Panel>
+          <Tabs.Panel value="payments" pt="sm">
+            <PaymentHistory accountId={accountId} accountNumber={accountNumber} />
+          </Tabs.Panel>
+        </Tabs>
+      </Stack>
+      {canTake && (
+        <PaymentModal
+          accountId={accountId}
+          amountDueCents={b?.amount_due_cents}
+          cashOnly={cashOnly}
+          opened={paying}
+          onClose={closePayment}
+        />
+      )}
+    </Section>
+  );
+}
