@@ -28,7 +28,8 @@ const STATUS_COLOR: Record<string, string> = { active: "green", pending: "yellow
 /**
  * The account view on one screen: header with protection flags and the balance, then customer, balance and items,
  * premises and service, enrolments, contacts and audit history. `c` logs a contact, `e` edits the customer's
- * details, `b` jumps to the balance and items and `p` takes a payment (all also in the palette).
+ * details, `b` jumps to the balance and items, `p` takes a payment and `a` adjusts the account (all also in the
+ * palette).
  */
 export function AccountPage() {
   const { accountId } = useParams({ from: "/accounts/$accountId" });

@@ -1,12 +1,14 @@
 import { Alert, Button, Group, Kbd, Loader, Stack, Tabs, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client.js";
 import { fetchBalances, fetchLedger, fetchOpenItems, moneyKey } from "../../api/ledger.js";
 import { useCommands } from "../../commands/registry.js";
 import { restoreFocus } from "../../focus.js";
 import { useCan } from "../../user.js";
 import { Section } from "./AccountSections.js";
+import { AdjustmentList } from "./AdjustmentList.js";
+import { AdjustmentModal } from "./AdjustmentModal.js";
 import { AgingTable, LedgerTable, OpenItemsTable, UnappliedCreditsTable } from "./LedgerTables.js";
 import { money } from "./money.js";
 import { PaymentHistory } from "./PaymentHistory.js";
@@ -48,8 +50,8 @@ function Failed({ error, what }: { error: Error; what: string }) {
 
 /**
  * "Balance and items": aging, then tabs of the open items and unapplied credits, the ledger with the running
- * balance, and the payments. `b` (also in the palette) jumps here with focus on the selected tab; arrows switch
- * tabs. `p` takes a payment.
+ * balance, the payments and the adjustments. `b` (also in the palette) jumps here with focus on the selected tab;
+ * arrows switch tabs. `p` takes a payment, `a` adjusts the account.
  */
 export function BalanceSection({
   accountId,
@@ -67,6 +69,21 @@ export function BalanceSection({
     setPaying(false);
     setTimeout(restoreFocus, 0);
   };
+  const canAdjust = useCan("adjustments.make");
+  const [adjusting, setAdjusting] = useState(false);
+  // What the last adjustment did: said above the adjustments, which take focus so the person hears it.
+  const [adjusted, setAdjusted] = useState<{ text: string; accountId: number } | null>(null);
+  const adjustedLine = useRef<HTMLParagraphElement>(null);
+  const closeAdjustment = (done?: string) => {
+    setAdjusting(false);
+    if (!done) return void setTimeout(restoreFocus, 0);
+    setTab("adjustments");
+    setAdjusted({ text: done, accountId });
+  };
+  // Runs once the tab shows the line; before the closing dialog's own focus return, which then stays away.
+  useEffect(() => {
+    if (adjusted) adjustedLine.current?.focus();
+  }, [adjusted]);
   // Asked for a tab from the palette: focus it once it is the selected one.
   const [jump, setJump] = useState(0);
   useEffect(() => {
@@ -103,6 +120,19 @@ export function BalanceSection({
           },
         ]
       : []),
+    ...(canAdjust
+      ? [
+          {
+            id: "account-adjust",
+            label: "Adjust the account",
+            description: "A credit (courtesy, billing error, fee waived) or a charge, with a reason",
+            group: "This page" as const,
+            shortcut: "a",
+            keywords: ["adjustment", "courtesy credit", "charge", "waive fee", "billing error", "meter error"],
+            run: () => setAdjusting(true),
+          },
+        ]
+      : []),
     {
       id: "account-balance",
       label: "Balance and items",
@@ -128,6 +158,14 @@ export function BalanceSection({
       keywords: ["payments", "receipt", "reverse", "returned check", "transfer", "wrong account"],
       run: () => showTab("payments"),
     },
+    {
+      id: "account-adjustments",
+      label: "Adjustment history",
+      description: "The account's credit and charge adjustments, with reasons and who made them",
+      group: "This page",
+      keywords: ["adjustments", "courtesy credit", "charges", "credits", "history"],
+      run: () => showTab("adjustments"),
+    },
   ]);
 
   const b = balances.data;
@@ -136,13 +174,25 @@ export function BalanceSection({
     <Section
       title="Balance and items"
       actions={
-        canTake && (
-          <Button size="xs" variant="light" onClick={() => setPaying(true)}>
-            Take a payment{" "}
-            <Kbd ml={6} size="xs">
-              p
-            </Kbd>
-          </Button>
+        (canTake || canAdjust) && (
+          <Group gap="xs">
+            {canTake && (
+              <Button size="xs" variant="light" onClick={() => setPaying(true)}>
+                Take a payment{" "}
+                <Kbd ml={6} size="xs">
+                  p
+                </Kbd>
+              </Button>
+            )}
+            {canAdjust && (
+              <Button size="xs" variant="light" onClick={() => setAdjusting(true)}>
+                Adjust{" "}
+                <Kbd ml={6} size="xs">
+                  a
+                </Kbd>
+              </Button>
+            )}
+          </Group>
         )
       }
     >
@@ -167,6 +217,7 @@ export function BalanceSection({
             <Tabs.Tab value="items">Open items{openCount === undefined ? "" : ` (${openCount})`}</Tabs.Tab>
             <Tabs.Tab value="ledger">Ledger</Tabs.Tab>
             <Tabs.Tab value="payments">Payments</Tabs.Tab>
+            <Tabs.Tab value="adjustments">Adjustments</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="items" pt="sm">
             {items.isPending && <Loader size="sm" aria-label="Loading the open items" />}
@@ -186,6 +237,13 @@ export function BalanceSection({
           <Tabs.Panel value="payments" pt="sm">
             <PaymentHistory accountId={accountId} accountNumber={accountNumber} />
           </Tabs.Panel>
+          <Tabs.Panel value="adjustments" pt="sm">
+            <AdjustmentList
+              accountId={accountId}
+              notice={adjusted?.accountId === accountId ? adjusted.text : null}
+              noticeRef={adjustedLine}
+            />
+          </Tabs.Panel>
         </Tabs>
       </Stack>
       {canTake && (
@@ -197,6 +255,7 @@ export function BalanceSection({
           onClose={closePayment}
         />
       )}
+      {canAdjust && <AdjustmentModal accountId={accountId} opened={adjusting} onClose={closeAdjustment} />}
     </Section>
   );
 }
