@@ -1,4 +1,5 @@
-// Runs one benchmark, records its result in bench/results/NAME.json and prints a table.
+// Runs one benchmark, records its result in bench/results/NAME.json (NAME-VARIANT.json for a variant the bench names,
+// such as the PGlite run of an HTTP bench) and prints a table.
 // Usage: npm run bench -- NAME [options]   (e.g. npm run bench -- seed --accounts 100000)
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -9,6 +10,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export interface BenchOutcome {
   engine: string;
   metrics: Record<string, number | string>;
+  /** Recorded as NAME-VARIANT.json instead of NAME.json (e.g. "pglite"), so variants of one bench keep their own result. */
+  variant?: string;
 }
 
 export type Bench = (args: string[]) => Promise<BenchOutcome>;
@@ -52,8 +55,9 @@ async function main() {
   }
   const bench = (await import(pathToFileURL(file).href)).default as Bench;
   const outcome = await bench(args);
+  const recorded = outcome.variant ? `${name}-${outcome.variant}` : name;
   const result = {
-    name,
+    name: recorded,
     date: new Date().toISOString(),
     engine: outcome.engine,
     machine: machine(),
@@ -61,9 +65,9 @@ async function main() {
     metrics: outcome.metrics,
   };
   mkdirSync(path.join(here, "results"), { recursive: true });
-  const out = path.join(here, "results", `${name}.json`);
+  const out = path.join(here, "results", `${recorded}.json`);
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  printTable(`${name} (${outcome.engine}) -> ${path.relative(process.cwd(), out)}`, outcome.metrics);
+  printTable(`${recorded} (${outcome.engine}) -> ${path.relative(process.cwd(), out)}`, outcome.metrics);
 }
 
 main().catch((err: unknown) => {
