@@ -1,24 +1,20 @@
-// Search under load: queries as callers give them, at a fixed rate against the API, on the database the seed bench left.
+// Search under load: queries as callers give them, at a fixed rate against the API, then the highest sustained rate.
 // The mix: surnames (30%, exact) and misspelled surnames (30%: two letters swapped, one dropped or one wrong), each
 // narrowed as a CSR does while more than five customers match (given name, then the house number of the service
 // address); account numbers 12%, phone numbers 10%, emails 5%, street addresses 9% (with unit and town when shared),
 // meter numbers 4%.
-// Options: --database NAME (default kilowatt_bench, seeded by `npm run bench -- seed`), --rate N (requests/s,
-// default 100), --duration S (default 30), --queries N (default 2000).
-import { randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+// Options: the target's (bench/target.ts: --engine pg|pglite, --database NAME (default kilowatt_bench, seeded by
+// `npm run bench -- seed`), --data DIR, --accounts N), --rate N (requests/s, default 100), --duration S (default 30),
+// --warmup S (default 3), --queries N (default 2000), --max / --no-max (the ramp, default on), --step S, --budget S.
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import { buildApp } from "../src/app.js";
-import { createToken, createUser } from "../src/modules/identity/index.js";
 import { search } from "../src/modules/search/index.js";
-import { systemClock } from "../src/platform/clock.js";
-import { loadConfig } from "../src/platform/config.js";
-import { type Ctx, systemActor } from "../src/platform/context.js";
-import { openPostgres } from "../src/platform/db.js";
+import type { Ctx } from "../src/platform/context.js";
 import { Rng } from "../src/seed/random.js";
+import { findMaxRate, latencySummary, openLoop } from "./load.js";
 import type { BenchOutcome } from "./run.js";
+import { openTarget, targetOptions } from "./target.js";
 
 interface Sample {
   account_id: number;
@@ -103,85 +99,29 @@ async function narrow(ctx: Ctx, drafts: Draft[]): Promise<(Query & { typed: stri
   return out;
 }
 
-const pct = (sorted: number[], p: number) =>
-  Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]! * 10) / 10;
-
-/**
- * An open-loop load: one request every 1/rate seconds whatever the answers, each timed from when it was due (so a
- * slow answer that delays the next ones is counted against them too). autocannon's rate mode sends each second's
- * requests in one burst per connection, which measures a burst, not a steady rate.
- */
-async function openLoop(port: number, token: string, paths: string[], rate: number, seconds: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const total = Math.round(rate * seconds);
-  const start = performance.now() + 50;
-  const pending: Promise<void>[] = [];
-  const one = (path: string, due: number) =>
-    new Promise<void>((resolve) => {
-      const req = http.get(
-        { host: "127.0.0.1", port, path, agent, headers: { authorization: `Bearer ${token}` } },
-        (res) => {
-          res.resume();
-          res.on("end", () => {
-            if (res.statusCode !== 200) non2xx++;
-            latencies.push(performance.now() - due);
-            resolve();
-          });
-        },
-      );
-      req.on("error", () => {
-        errors++;
-        resolve();
-      });
-    });
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    pending.push(one(paths[i % paths.length]!, due));
-  }
-  await Promise.all(pending);
-  agent.destroy();
-  return { latencies: latencies.sort((a, b) => a - b), non2xx, errors };
-}
+/** The p99 the issue sets for search (ms). */
+const TARGET_P99_MS = 50;
 
 export default async function searchBench(argv: string[]): Promise<BenchOutcome> {
   const { values } = parseArgs({
     args: argv,
+    allowNegative: true,
     options: {
-      database: { type: "string", default: "kilowatt_bench" },
+      ...targetOptions,
       rate: { type: "string", default: "100" },
       duration: { type: "string", default: "30" },
+      warmup: { type: "string", default: "3" },
       queries: { type: "string", default: "2000" },
+      max: { type: "boolean", default: true },
+      step: { type: "string", default: "10" },
+      budget: { type: "string", default: "120" },
     },
   });
-  const url = new URL(process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
-  url.pathname = `/${values.database}`;
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: url.toString(),
-    KILOWATT_DATA_KEY: process.env.KILOWATT_DATA_KEY || randomBytes(32).toString("hex"),
-    LOG_LEVEL: "warn",
-  });
-  const database = openPostgres(url.toString(), 10);
-  const ctx: Ctx = {
-    database,
-    db: database.db,
-    clock: systemClock(config.timezone),
-    config,
-    actor: systemActor("bench"),
-    requestId: "bench-search",
-  };
-  const app = await buildApp({ database, clock: ctx.clock, config, logger: false });
+  const rate = Number(values.rate);
+  const duration = Number(values.duration);
+  const target = await openTarget(values);
+  const { ctx, database } = target;
   try {
-    const [{ n } = { n: 0n }] = await database.rows<{ n: bigint }>(
-      database.db,
-      sql`SELECT count(*) AS n FROM accounts`,
-    );
-    if (n === 0n) throw new Error(`no accounts in ${values.database}: run \`npm run bench -- seed\` first`);
     const samples = await database.rows<Sample>(
       database.db,
       sql`SELECT a.id AS account_id, a.account_number, p.first_name, p.last_name, p.email, ph.number AS phone,
@@ -203,7 +143,7 @@ export default async function searchBench(argv: string[]): Promise<BenchOutcome>
 
     // Recall as the workstation issue defines it: the right account among the first 5 results, per kind of query.
     const kindsOf = [...new Set(queries.map((q) => q.kind))];
-    const metrics: Record<string, number> = {};
+    const recall: Record<string, number> = {};
     const share = (n: number, of: number) => Math.round((n / Math.max(1, of)) * 1000) / 10;
     for (const kind of kindsOf) {
       const sample = queries.filter((q) => q.kind === kind).slice(0, 400);
@@ -212,57 +152,53 @@ export default async function searchBench(argv: string[]): Promise<BenchOutcome>
         const results = await search(ctx, q.q, 5);
         if (results.some((r) => r.account_id === q.account_id)) hits++;
       }
-      metrics[`recall_at_5_${kind}_pct`] = share(hits, sample.length);
+      recall[`recall_at_5_${kind}_pct`] = share(hits, sample.length);
     }
     // How far the CSR had to narrow a name: the surname alone, with the given name, or with the house number too.
     for (const kind of ["surname", "surname_misspelled"]) {
       const named = queries.filter((q) => q.kind === kind);
       for (const [i, what] of ["alone", "with_given_name", "with_house_number"].entries())
-        metrics[`${kind}_typed_${what}_pct`] = share(
-          named.filter((q) => q.typed.length === i + 1).length,
-          named.length,
-        );
+        recall[`${kind}_typed_${what}_pct`] = share(named.filter((q) => q.typed.length === i + 1).length, named.length);
     }
-
-    const username = `bench-${randomBytes(4).toString("hex")}`;
-    await createUser(ctx, {
-      username,
-      display_name: "Search bench",
-      password: randomBytes(18).toString("hex"),
-      roles: ["csr"],
-    });
-    const { token } = await createToken(ctx, username, "bench");
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const port = (app.server.address() as AddressInfo).port;
 
     // Every query a CSR typed goes into the load, the narrowing steps included.
     const paths = queries.flatMap((q) => q.typed.map((t) => `/api/v1/search?q=${encodeURIComponent(t)}`));
-    console.error(`${paths.length} queries at ${values.rate}/s for ${values.duration} s`);
-    const result = await openLoop(port, token, paths, Number(values.rate), Number(values.duration));
-    const kinds = Object.fromEntries(
-      [...new Set(queries.map((q) => q.kind))].map((k) => [`mix_${k}`, queries.filter((q) => q.kind === k).length]),
-    );
-    const [version] = await database.rows<{ v: string }>(database.db, sql`SHOW server_version`);
-    return {
-      engine: `postgres ${version?.v ?? ""}`.trim(),
-      metrics: {
-        accounts: Number(n),
-        rate_per_second: Number(values.rate),
-        duration_seconds: Number(values.duration),
-        requests: result.latencies.length,
-        latency_p50_ms: pct(result.latencies, 0.5),
-        latency_p90_ms: pct(result.latencies, 0.9),
-        latency_p99_ms: pct(result.latencies, 0.99),
-        latency_max_ms: pct(result.latencies, 1),
-        target_p99_ms: 50,
-        non_2xx: result.non2xx,
-        errors: result.errors,
-        ...metrics,
-        ...kinds,
-      },
+    const warmup = Math.round(rate * Number(values.warmup));
+    if (warmup > 0) await openLoop(target, paths, rate, Number(values.warmup), { offset: paths.length - warmup });
+    console.error(`${paths.length} queries at ${rate}/s for ${duration} s on ${target.engineLabel}`);
+    const loadAtStart = Math.round(os.loadavg()[0]! * 100) / 100;
+    const run = await openLoop(target, paths, rate, duration, { graceMs: TARGET_P99_MS });
+    const lat = latencySummary(run.latencies);
+    const metrics: Record<string, number | string> = {
+      accounts: target.accounts,
+      rate_per_second: rate,
+      duration_seconds: duration,
+      requests: run.latencies.length,
+      latency_p50_ms: lat.p50,
+      latency_p90_ms: lat.p90,
+      latency_p99_ms: lat.p99,
+      latency_max_ms: lat.max,
+      target_p99_ms: TARGET_P99_MS,
+      non_2xx: run.non2xx,
+      errors: run.errors,
+      machine_load_1m_at_start: loadAtStart,
+      ...recall,
+      ...Object.fromEntries(kindsOf.map((k) => [`mix_${k}`, queries.filter((q) => q.kind === k).length])),
     };
+    if (values.max) {
+      const ramp = await findMaxRate(target, paths, {
+        targetP99Ms: TARGET_P99_MS,
+        startRate: rate,
+        stepSeconds: Number(values.step),
+        budgetSeconds: Number(values.budget),
+        onStep: (s) => console.error(`  ${s.rate}/s: ${s.passed ? "pass" : "fail"} (p99 ${s.p99_ms} ms; ${s.reason})`),
+      });
+      metrics.max_sustained_rate_per_second = ramp.maxRate;
+      metrics.max_rate_first_failed_per_second = ramp.failedRate ?? "none";
+      metrics.max_rate_steps = ramp.steps.map((s) => `${s.rate}:${s.passed ? "ok" : "fail"}@p99=${s.p99_ms}`).join(" ");
+    }
+    return { engine: target.engineLabel, variant: target.engine === "pglite" ? "pglite" : undefined, metrics };
   } finally {
-    await app.close();
-    await database.close();
+    await target.close();
   }
 }
