@@ -131,19 +131,24 @@ describe("charges and credits", () => {
     const other = await newAccount(t);
     const foreign = await charge(t, other, 100);
     const [before] = await rows<{ n: bigint }>(sql`SELECT count(*)::int8 AS n FROM journal_entries`);
-    const cases: [Promise<unknown>, number, string][] = [
-      [charge(t, account, 0), 400, "amount_cents"],
-      [charge(t, account, -5), 400, "amount_cents"],
-      [charge(t, account, 100, { due_date: "2026-02-30" }), 400, "due_date"],
-      [charge(t, account, 100, { service_period: { from: "2026-03-01", to: "2026-02-01" } }), 400, "service_period"],
-      [charge(t, account, 100, { gl_credit_account: "9999" }), 400, "gl_credit_account"],
-      [charge(t, account, 100, { gl_credit_account: "1100" }), 400, "gl_credit_account"],
-      [charge(t, 999_999, 100), 404, "account_id"],
-      [credit(t, account, 100, { directed_item_ids: [foreign.item.id] }), 400, "directed_item_ids.0"],
-      [credit(t, account, 100, { gl_debit_account: "2100" }), 400, "gl_debit_account"],
+    // Each call starts only when its turn comes: a refusal left waiting would be an unhandled rejection.
+    const cases: [() => Promise<unknown>, number, string][] = [
+      [() => charge(t, account, 0), 400, "amount_cents"],
+      [() => charge(t, account, -5), 400, "amount_cents"],
+      [() => charge(t, account, 100, { due_date: "2026-02-30" }), 400, "due_date"],
+      [
+        () => charge(t, account, 100, { service_period: { from: "2026-03-01", to: "2026-02-01" } }),
+        400,
+        "service_period",
+      ],
+      [() => charge(t, account, 100, { gl_credit_account: "9999" }), 400, "gl_credit_account"],
+      [() => charge(t, account, 100, { gl_credit_account: "1100" }), 400, "gl_credit_account"],
+      [() => charge(t, 999_999, 100), 404, "account_id"],
+      [() => credit(t, account, 100, { directed_item_ids: [foreign.item.id] }), 400, "directed_item_ids.0"],
+      [() => credit(t, account, 100, { gl_debit_account: "2100" }), 400, "gl_debit_account"],
     ];
     for (const [call, status, field] of cases) {
-      const problem = await refusal(call);
+      const problem = await refusal(call());
       expect(problem.status).toBe(status);
       expect((problem.extra.errors as { field: string }[]).map((e) => e.field)).toContain(field);
     }
