@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Http } from "../../platform/http.js";
 import { idParam } from "../parties/index.js";
+import { accountActivity } from "./activity.js";
 import { newCustomerInput, openNewCustomer } from "./new-customer.js";
 import { partyAccounts } from "./party-accounts.js";
 import { accountHistory, accountView } from "./view.js";
@@ -8,6 +9,11 @@ import { accountHistory, accountView } from "./view.js";
 const params = z.object({ id: idParam });
 const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+const activityQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
@@ -41,6 +47,23 @@ export async function customersRoutes(app: Http) {
       },
     },
     async (request) => accountHistory(request.ctx, request.params.id, request.query),
+  );
+
+  app.get(
+    "/api/v1/accounts/:id/activity",
+    {
+      config: { access: { permission: "accounts.read" } },
+      schema: {
+        tags: ["accounts"],
+        summary:
+          "The account's activity timeline, newest first, in plain words: contacts, payments, reversals, transfers, " +
+          "adjustments, service started and stopped, enrolments, account and customer changes; `limit` events a " +
+          "page (default 50), the next older page is `before=<next_cursor>`; events the caller may not read are left out",
+        params,
+        querystring: activityQuery,
+      },
+    },
+    async (request) => accountActivity(request.ctx, request.params.id, request.query),
   );
 
   app.get(

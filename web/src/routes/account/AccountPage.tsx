@@ -9,6 +9,7 @@ import { PageTitle } from "../../components/PageTitle.js";
 import { restoreFocus } from "../../focus.js";
 import { useCan } from "../../user.js";
 import { ContactList, CustomerDetails, FlagBadges, Section } from "./AccountSections.js";
+import { ActivityTimeline } from "./ActivityTimeline.js";
 import { AuditHistory } from "./AuditHistory.js";
 import { BalanceSection } from "./BalanceSection.js";
 import { BalanceSummary } from "./BalanceSummary.js";
@@ -26,10 +27,10 @@ function failure(err: Error, id: string): string {
 const STATUS_COLOR: Record<string, string> = { active: "green", pending: "yellow", closed: "gray" };
 
 /**
- * The account view on one screen: header with protection flags and the balance, then customer, balance and items,
- * premises and service, enrolments, contacts and audit history. `c` logs a contact, `e` edits the customer's
- * details, `b` jumps to the balance and items, `p` takes a payment and `a` adjusts the account (all also in the
- * palette).
+ * The account view on one screen: header with protection flags and the balance, then customer, activity, balance
+ * and items, premises and service, enrolments, contacts and audit history. `c` logs a contact, `e` edits the
+ * customer's details, `t` jumps to the activity, `b` to the balance and items, `p` takes a payment and `a` adjusts
+ * the account (all also in the palette).
  */
 export function AccountPage() {
   const { accountId } = useParams({ from: "/accounts/$accountId" });
@@ -136,6 +137,7 @@ export function AccountPage() {
                 <CustomerDetails party={customer} />
               </Section>
             )}
+            <ActivityTimeline accountId={id} />
             {canSeeLedger && (
               <BalanceSection accountId={id} accountNumber={data.account_number} cashOnly={data.cash_only === true} />
             )}
