@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { collectAudit } from "./audit.js";
 import { type Ctx, inTx } from "./context.js";
 import { sha256Hex } from "./crypto.js";
 import type { Database, Db } from "./db.js";
 import { badRequest, conflict, Problem } from "./errors.js";
+import { preparedRows } from "./prepared.js";
 import { idempotencyKeys } from "./schema.js";
 import { defineSetting, getSetting } from "./settings.js";
 
@@ -20,6 +22,8 @@ declare module "fastify" {
     idempotencyKey?: string;
     /** This request's hold on its key: only the holder records the response. */
     idempotencyToken?: string;
+    /** The response was recorded with the work's transaction (respondOnce): nothing is left to record on send. */
+    idempotencyRecorded?: boolean;
   }
 }
 
@@ -107,11 +111,12 @@ export async function claimIdempotencyKey(request: FastifyRequest, reply: Fastif
   const route = `${request.method} ${request.routeOptions.url}`;
   const requestHash = requestHashOf(request.method, request.url, request.body);
   const token = randomUUID();
-  const inserted = await db
-    .insert(idempotencyKeys)
-    .values({ key, actorUserId, route, requestHash, claimToken: token })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
+  const inserted = await preparedRows(
+    request.ctx,
+    sql`INSERT INTO ${idempotencyKeys} (key, actor_user_id, route, request_hash, claim_token)
+        VALUES (${key}, ${actorUserId}::int8, ${route}, ${requestHash}, ${token})
+        ON CONFLICT DO NOTHING RETURNING key`,
+  );
   if (inserted.length) {
     request.idempotencyKey = key;
     request.idempotencyToken = token;
@@ -170,7 +175,7 @@ const heldClaim = (request: FastifyRequest) =>
  * a server error releases the key so the client may retry.
  */
 export async function recordIdempotentResponse(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-  if (!request.idempotencyKey) return;
+  if (!request.idempotencyKey || request.idempotencyRecorded) return;
   const { db } = request.ctx;
   if (reply.statusCode >= 500) {
     await db.delete(idempotencyKeys).where(heldClaim(request));
@@ -190,18 +195,20 @@ export async function recordIdempotentResponse(request: FastifyRequest, reply: F
     .where(heldClaim(request));
 }
 
+const wireReplacer = (_k: string, v: unknown) => {
+  if (typeof v !== "bigint") return v;
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new Error("an amount is too large to carry as a JSON integer");
+  }
+  return Number(v);
+};
+
+/** The JSON text a value is sent as (bigint cents as integers): what is recorded is exactly what is sent. */
+const wireJson = (value: unknown): string => (value === undefined ? "null" : JSON.stringify(value, wireReplacer));
+
 /** The JSON a value becomes on the wire (bigint cents as integers), so what is recorded is exactly what is sent. */
 export function jsonValue(value: unknown): unknown {
-  if (value === undefined) return null;
-  return JSON.parse(
-    JSON.stringify(value, (_k, v) => {
-      if (typeof v !== "bigint") return v;
-      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-        throw new Error("an amount is too large to carry as a JSON integer");
-      }
-      return Number(v);
-    }),
-  );
+  return JSON.parse(wireJson(value));
 }
 
 /**
@@ -209,6 +216,8 @@ export function jsonValue(value: unknown): unknown {
  * Idempotency-Key: the money moves and the key is answered together or not at all, so a crash in between can
  * neither strand a key nor leave a movement a retry would repeat. If the claim was taken over meanwhile (the
  * request outlived its lease and a retry took the key), nothing is committed and the caller gets 409.
+ * The work's audit rows are written by the same statement that records the response (collectAudit): one round
+ * trip for both, still inside the transaction.
  */
 export async function respondOnce<T>(
   request: FastifyRequest,
@@ -217,20 +226,30 @@ export async function respondOnce<T>(
   work: (tx: Ctx) => Promise<T>,
 ) {
   const body = await inTx(request.ctx, async (tx) => {
-    const json = jsonValue(await work(tx));
-    if (request.idempotencyKey) {
-      const recorded = await tx.db
-        .update(idempotencyKeys)
-        .set({ status, response: sql`${JSON.stringify(json)}::jsonb` })
-        .where(heldClaim(request))
-        .returning({ key: idempotencyKeys.key });
-      if (recorded.length !== 1) {
-        throw conflict("another request took over this Idempotency-Key; send it again to see its answer", {
-          field: "Idempotency-Key",
-        });
-      }
+    const audited = collectAudit(tx.db);
+    let auditRows: SQL | null = null;
+    let text: string;
+    try {
+      text = wireJson(await work(tx));
+    } finally {
+      auditRows = audited();
     }
-    return json;
+    if (!request.idempotencyKey) {
+      if (auditRows) await tx.db.execute(auditRows);
+      return text;
+    }
+    const record = sql`UPDATE ${idempotencyKeys} SET status = ${status}, response = ${text}::jsonb
+      WHERE actor_user_id = ${request.actor?.userId ?? 0} AND key = ${request.idempotencyKey}
+        AND claim_token = ${request.idempotencyToken ?? ""} AND status IS NULL
+      RETURNING key`;
+    const recorded = await preparedRows(tx, auditRows ? sql`WITH audited AS (${auditRows}) ${record}` : record);
+    if (recorded.length !== 1) {
+      throw conflict("another request took over this Idempotency-Key; send it again to see its answer", {
+        field: "Idempotency-Key",
+      });
+    }
+    return text;
   });
-  return reply.code(status).send(body);
+  if (request.idempotencyKey) request.idempotencyRecorded = true;
+  return reply.code(status).type("application/json; charset=utf-8").send(body);
 }

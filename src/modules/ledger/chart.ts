@@ -108,6 +108,16 @@ export async function postingAccounts(
         named ? eq(glAccounts.code, named) : undefined,
       ),
     );
+  return resolvePostingAccounts(rows, named, purpose, field);
+}
+
+/** postingAccounts over chart rows already read (those of the subledger, of `purpose` and the one `named`). */
+export function resolvePostingAccounts(
+  rows: GlAccountRow[],
+  named: string | undefined,
+  purpose: string,
+  field: string,
+): PostingAccounts {
   const subledger = subledgerOf(rows);
   const counter = named ? rows.find((r) => r.code === named) : rows.find((r) => r.purpose === purpose);
   if (!counter) {

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../../platform/context.js";
-import { requireAccount } from "../accounts/index.js";
+import { notFound } from "../../platform/errors.js";
+import { preparedRows } from "../../platform/prepared.js";
 import type { Subledger } from "./chart.js";
 import { beginEntry, type PostingLine, postLines } from "./journal.js";
 import { clearingOrder, type Match, matchCredits, type OpenItem } from "./matching.js";
@@ -32,19 +33,26 @@ export const matchView = (m: MatchRow): MatchView => ({
 });
 
 /**
+ * The statement that locks an account's balance row for the rest of the transaction (creating it on first use) and
+ * moves it by `delta`, returning the new balance; no row when there is no such account. An upsert, so the lock,
+ * the account check and the move are one round trip; under a concurrent lock it waits, then adds to the row as
+ * committed.
+ */
+export const lockBalanceStatement = (accountId: number, delta: bigint): SQL =>
+  sql`INSERT INTO account_balances AS b (account_id, balance_cents)
+      SELECT a.id, ${delta}::int8 FROM accounts a WHERE a.id = ${accountId}::int8
+      ON CONFLICT (account_id) DO UPDATE SET balance_cents = b.balance_cents + EXCLUDED.balance_cents
+      RETURNING b.balance_cents`;
+
+/**
  * Locks an account's balance row for the rest of the transaction (creating it at zero on first use): every write to
  * an account's items, credits and balance takes this lock first, so concurrent postings to one account serialise.
- * Returns the cached balance.
+ * Returns the cached balance (404 naming `field` when there is no such account).
  */
 export async function lockAccount(tx: Ctx, accountId: number, field = "account_id"): Promise<bigint> {
-  await requireAccount(tx.db, accountId, field);
-  await tx.db.insert(accountBalances).values({ accountId }).onConflictDoNothing();
-  const [row] = await tx.db
-    .select({ balance: accountBalances.balanceCents })
-    .from(accountBalances)
-    .where(eq(accountBalances.accountId, accountId))
-    .for("update");
-  return row!.balance;
+  const [row] = await preparedRows<{ balance_cents: bigint }>(tx, lockBalanceStatement(accountId, 0n));
+  if (!row) throw notFound(`account ${accountId}`, field);
+  return row.balance_cents;
 }
 
 /** Moves the cached balance (under the lock) and returns the new one. */

@@ -7,6 +7,7 @@ export {
   subledgerAccounts,
 } from "./chart.js";
 export type { MatchView } from "./clearing.js";
+export { postCredit } from "./credits.js";
 export {
   type ChargeInput,
   CREDIT_KINDS,
@@ -33,7 +34,6 @@ export {
   type CreditView,
   type ItemView,
   postCharge,
-  postCredit,
 } from "./receivables.js";
 export { type ReversalPosted, reverseEntry } from "./reversal.js";
 export { ledgerRoutes } from "./routes.js";

@@ -1,9 +1,9 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import { audit } from "../../platform/audit.js";
 import { type Ctx, inTx } from "../../platform/context.js";
-import { badRequest, type FieldError, ruleRefused } from "../../platform/errors.js";
-import { CATEGORY_PURPOSE, CREDIT_PURPOSE, postingAccounts } from "./chart.js";
+import { badRequest, type FieldError } from "../../platform/errors.js";
+import { CATEGORY_PURPOSE, postingAccounts } from "./chart.js";
 import {
   type CreditRow,
   clearAccount,
@@ -12,12 +12,10 @@ import {
   type MatchView,
   matchView,
   moveBalance,
-  postMatches,
 } from "./clearing.js";
-import { type ChargeInput, CREDIT_KINDS, type CreditInput, ITEM_CATEGORIES } from "./inputs.js";
+import { type ChargeInput, ITEM_CATEGORIES } from "./inputs.js";
 import { beginEntry, postLines } from "./journal.js";
-import { matchCredits } from "./matching.js";
-import { receivableCredits, receivableItems } from "./schema.js";
+import { receivableItems } from "./schema.js";
 
 /** A receivable item as the API shows it. */
 export interface ItemView {
@@ -97,7 +95,7 @@ const isDate = (value: string) => {
 };
 
 /** Field problems common to charges and credits. */
-function checkCommon(input: {
+export function checkCommon(input: {
   account_id: number;
   amount_cents: bigint;
   reference: string;
@@ -119,7 +117,8 @@ function checkCommon(input: {
   return errors;
 }
 
-function refuseIf(errors: FieldError[]) {
+/** Throws a 400 naming the fields, when there are any. */
+export function refuseIf(errors: FieldError[]) {
   if (errors.length) throw badRequest(`not valid: ${errors.map((e) => e.field).join(", ")}`, errors);
 }
 
@@ -200,108 +199,4 @@ export interface CreditPosted {
   matches: MatchView[];
   unapplied_cents: bigint;
   balance_cents: bigint;
-}
-
-/** The directed items: each once, on this account, still open; in the order given. */
-async function directedItems(tx: Ctx, accountId: number, ids: number[]): Promise<ItemRow[]> {
-  if (new Set(ids).size !== ids.length) {
-    throw badRequest("an item is named twice", [{ field: "directed_item_ids", message: "duplicates" }]);
-  }
-  const rows = await tx.db
-    .select()
-    .from(receivableItems)
-    .where(and(eq(receivableItems.accountId, accountId), inArray(receivableItems.id, ids)));
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id, i) => {
-    const row = byId.get(id);
-    if (!row) {
-      throw badRequest(`item ${id} is not on account ${accountId}`, [
-        { field: `directed_item_ids.${i}`, message: "not an item of this account" },
-      ]);
-    }
-    if (row.openCents === 0n) {
-      throw ruleRefused("ledger.item_not_open", `item ${id} has nothing left open`, {
-        errors: [{ field: `directed_item_ids.${i}`, message: "not open" }],
-      });
-    }
-    return row;
-  });
-}
-
-/**
- * Posts a credit (payment, credit adjustment, write-off, ...): Dr the debit account / Cr unapplied cash, then
- * matches it to the directed items in the order given, or else lets the clearing run match it oldest due first.
- * What nothing consumes stays as an unapplied credit.
- */
-export async function postCredit(ctx: Ctx, input: CreditInput): Promise<CreditPosted> {
-  const errors = checkCommon(input);
-  if (!CREDIT_KINDS.includes(input.kind)) errors.push({ field: "kind", message: "not a known kind of credit" });
-  const directed = input.directed_item_ids;
-  if (directed && (directed.length === 0 || directed.some((id) => !Number.isSafeInteger(id) || id <= 0))) {
-    errors.push({ field: "directed_item_ids", message: "a non-empty list of item ids" });
-  }
-  refuseIf(errors);
-  return inTx(ctx, async (tx) => {
-    await lockAccount(tx, input.account_id);
-    const gl = await postingAccounts(tx.db, input.gl_debit_account, CREDIT_PURPOSE[input.kind], "gl_debit_account");
-    const targets = directed ? await directedItems(tx, input.account_id, directed) : null;
-    const entryId = await beginEntry(tx, {
-      kind: "credit",
-      accountId: input.account_id,
-      reference: input.reference,
-      description: input.description ?? input.kind,
-    });
-    const [credit] = await tx.db
-      .insert(receivableCredits)
-      .values({
-        accountId: input.account_id,
-        kind: input.kind,
-        accountingDate: tx.clock.today().toString(),
-        originalCents: input.amount_cents,
-        openCents: input.amount_cents,
-        glAccount: gl.counter,
-        reference: input.reference,
-        description: input.description ?? "",
-        entryId,
-      })
-      .returning();
-    await postLines(tx, entryId, [
-      { glAccount: gl.counter, amountCents: input.amount_cents, accountId: input.account_id },
-      { glAccount: gl.unapplied, amountCents: -input.amount_cents, accountId: input.account_id, creditId: credit!.id },
-    ]);
-    const balance = await moveBalance(tx, input.account_id, -input.amount_cents);
-    const matched = targets
-      ? await postMatches(
-          tx,
-          input.account_id,
-          gl,
-          matchCredits(
-            [{ id: credit!.id, open_cents: input.amount_cents }],
-            targets.map((t) => ({
-              id: t.id,
-              open_cents: t.openCents,
-              due_date: t.dueDate,
-              accounting_date: t.accountingDate,
-            })),
-          ),
-          input.reference,
-        )
-      : await clearAccount(tx, input.account_id, gl, input.reference);
-    const [fresh] = await tx.db.select().from(receivableCredits).where(eq(receivableCredits.id, credit!.id));
-    const result: CreditPosted = {
-      entry_id: entryId,
-      credit: creditView(fresh!),
-      matches: matched.map(matchView),
-      unapplied_cents: fresh!.openCents,
-      balance_cents: balance,
-    };
-    await audit(tx, {
-      action: "ledger.credit",
-      entityType: "receivable_credit",
-      entityId: credit!.id,
-      accountId: input.account_id,
-      after: result,
-    });
-    return result;
-  });
 }

@@ -107,6 +107,8 @@ describe("taking a payment", () => {
       status: "closed",
       balance_cents: 0,
     });
+    // The answer is built from what was written; reading the payment back gives the same.
+    expect((await read(t, `/api/v1/payments/${p.id}`)).json()).toEqual(p);
   });
 
   it("leaves an overpayment unapplied, and the next charge consumes it", async () => {

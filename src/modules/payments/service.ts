@@ -1,15 +1,14 @@
+import { sql } from "drizzle-orm";
 import { audit } from "../../platform/audit.js";
 import { type Ctx, inTx } from "../../platform/context.js";
-import { badRequest, type FieldError, Problem, ruleRefused } from "../../platform/errors.js";
+import { badRequest, type FieldError, notFound, Problem, ruleRefused } from "../../platform/errors.js";
+import { preparedRows } from "../../platform/prepared.js";
 import { currentSetting } from "../../platform/settings.js";
-import { requireAccount } from "../accounts/index.js";
 import { postCredit } from "../ledger/index.js";
-import { cashOnlyStatuses } from "./cash-only.js";
 import type { PaymentInput, TenderInput } from "./inputs.js";
-import { paymentLines, payments, paymentTenders } from "./schema.js";
 import { cashOnlyRefusedTenders } from "./settings.js";
-import { describeTender, fundShares, TENDER_GL_PURPOSE, tenderColumns, tenderGlAccounts } from "./tenders.js";
-import { type PaymentView, paymentView } from "./views.js";
+import { describeTender, fundShares, TENDER_GL_PURPOSE, tenderColumns } from "./tenders.js";
+import { type NewLine, type NewPayment, type NewTender, type PaymentView, takenPaymentView } from "./views.js";
 
 type NonCash = Exclude<TenderInput, { type: "cash" }>;
 
@@ -108,11 +107,57 @@ function renameItemFields(err: unknown, share: Share): unknown {
   return new Problem(err.status, err.title, err.message, { ...err.extra, errors: renamed });
 }
 
+/** What the payment needs to know before it moves money, read at once: its accounts, the tender GL accounts, its id. */
+interface Prepared {
+  accounts: Map<number, { number: string; status: string; cashOnlyUntil: string | null } | null>;
+  gl: Map<string, string>;
+  /** Taken only when nothing can refuse the payment any more (no missing or cash-only account): ids stay dense. */
+  paymentId: number | null;
+}
+
+/** One query: each account (null when missing) with its cash-only status today, the GL accounts, the payment's id. */
+async function prepare(tx: Ctx, accountIds: number[], purposes: string[], today: string): Promise<Prepared> {
+  const rows = await preparedRows<{
+    side: string;
+    id: bigint | null;
+    a: string | null;
+    b: string | null;
+    c: string | null;
+  }>(
+    tx,
+    sql`WITH acc AS (
+          SELECT v.id, a.account_number, a.status,
+                 (SELECT max(c.ends_on) FROM cash_only_periods AS c
+                   WHERE c.account_id = v.id AND c.starts_on <= ${today}::date AND c.ends_on > ${today}::date)::text
+                   AS cash_only_until
+          FROM unnest(${sql.param(accountIds)}::int8[]) AS v(id) LEFT JOIN accounts AS a ON a.id = v.id)
+        SELECT 'account' AS side, id, account_number AS a, status AS b, cash_only_until AS c FROM acc
+        UNION ALL
+        SELECT 'gl', NULL, purpose, code, NULL FROM gl_accounts
+          WHERE active AND purpose = ANY(${sql.param(purposes)}::text[])
+        UNION ALL
+        SELECT 'payment',
+               CASE WHEN (SELECT bool_and(account_number IS NOT NULL AND cash_only_until IS NULL) FROM acc)
+                    THEN nextval(pg_get_serial_sequence('payments', 'id')) END,
+               NULL, NULL, NULL`,
+  );
+  const out: Prepared = { accounts: new Map(), gl: new Map(), paymentId: null };
+  for (const r of rows) {
+    if (r.side === "account") {
+      out.accounts.set(Number(r.id), r.a === null ? null : { number: r.a, status: r.b!, cashOnlyUntil: r.c });
+    } else if (r.side === "gl") out.gl.set(r.a!, r.b!);
+    else if (r.id !== null) out.paymentId = Number(r.id);
+  }
+  return out;
+}
+
 /**
  * Takes a payment: one payment event with its tenders, and one ledger credit per account share (Dr the tender's
  * GL account, bank clearing for checks, money orders, cards and ACH / Cr unapplied cash, then matched to the
  * directed items or oldest due first). Overpayment stays unapplied on the account. Closed accounts take payments
  * too. Cash is refused until cash drawers exist; a cash-only account refuses the tenders the setting names.
+ * A handful of statements whatever it holds: one read, three per ledger credit, one write of the payment, its
+ * tenders and shares; the answer is built from what was written, not read back.
  */
 export async function takePayment(ctx: Ctx, input: PaymentInput): Promise<PaymentView> {
   const { tenders, shares } = readForm(input);
@@ -131,46 +176,44 @@ export async function takePayment(ctx: Ctx, input: PaymentInput): Promise<Paymen
     // Accounts are locked (by the ledger, on their first credit) in ascending order, so two payments over the same
     // accounts can never wait on each other in a circle.
     const ordered = [...shares].sort((a, b) => a.accountId - b.accountId);
-    for (const s of ordered) await requireAccount(tx.db, s.accountId, `${s.prefix}account_id`);
-    await refuseOnCashOnly(tx, taken, shares, today);
-    const gl = await tenderGlAccounts(tx);
+    const purposes = [...new Set(taken.map((t) => TENDER_GL_PURPOSE[t.input.type]))];
+    const known = await prepare(
+      tx,
+      ordered.map((s) => s.accountId),
+      purposes,
+      today,
+    );
+    for (const s of ordered) {
+      if (!known.accounts.get(s.accountId)) throw notFound(`account ${s.accountId}`, `${s.prefix}account_id`);
+    }
+    await refuseOnCashOnly(tx, taken, shares, known);
     const glOf = (t: Tender) => {
-      const code = gl.get(TENDER_GL_PURPOSE[t.input.type]);
+      const code = known.gl.get(TENDER_GL_PURPOSE[t.input.type]);
       if (!code) throw new Error(`the chart of GL accounts has no ${TENDER_GL_PURPOSE[t.input.type]} account`);
       return code;
     };
-    const [payment] = await tx.db
-      .insert(payments)
-      .values({
-        accountingDate: today,
-        receivedOn: input.received_on ?? today,
-        channel: input.channel ?? "back_office",
-        totalCents: taken.reduce((s, t) => s + t.amountCents, 0n),
-        note: input.note || null,
-        takenBy: tx.actor.username,
-        takenByUserId: tx.actor.userId,
-      })
-      .returning();
-    const id = payment!.id;
-    const tenderRows = await tx.db
-      .insert(paymentTenders)
-      .values(
-        taken.map((t, position) => ({
-          paymentId: id,
-          position,
-          type: t.input.type,
-          amountCents: t.amountCents,
-          glAccount: glOf(t),
-          ...tenderColumns(t.input),
-        })),
-      )
-      .returning();
+    const id = known.paymentId ?? (await nextPaymentId(tx));
+    const tenderRows: NewTender[] = taken.map((t, position) => ({
+      position,
+      type: t.input.type,
+      amountCents: t.amountCents,
+      glAccount: glOf(t),
+      checkNumber: null,
+      serialNumber: null,
+      processorToken: null,
+      brand: null,
+      last4: null,
+      routingLast4: null,
+      ...tenderColumns(t.input),
+    }));
     const what = tenderRows.map(describeTender).join(", ");
     const fundings = fundShares(
       taken.map((t) => ({ glAccount: glOf(t), amountCents: t.amountCents })),
       shares.map((s) => s.amountCents),
     );
-    const posted: { index: number; line: typeof paymentLines.$inferInsert }[] = [];
+    const posted: { index: number; line: NewLine }[] = [];
+    const unapplied = new Map<number, bigint>();
+    const balances = new Map<number, bigint>();
     for (const share of ordered) {
       const index = shares.indexOf(share);
       let first = true;
@@ -188,10 +231,16 @@ export async function takePayment(ctx: Ctx, input: PaymentInput): Promise<Paymen
         }).catch((err: unknown) => {
           throw renameItemFields(err, share);
         });
+        // A later credit's clearing may consume what an earlier one of this payment left unapplied.
+        for (const m of credit.matches) {
+          const left = unapplied.get(m.credit_id);
+          if (left !== undefined) unapplied.set(m.credit_id, left - m.amount_cents);
+        }
+        unapplied.set(credit.credit.id, credit.unapplied_cents);
+        balances.set(share.accountId, credit.balance_cents);
         posted.push({
           index,
           line: {
-            paymentId: id,
             accountId: share.accountId,
             amountCents: f.amountCents,
             glAccount: f.glAccount,
@@ -204,8 +253,27 @@ export async function takePayment(ctx: Ctx, input: PaymentInput): Promise<Paymen
       }
     }
     // Shares are kept in the order the payer gave them: the first is the account the payment was taken for.
-    await tx.db.insert(paymentLines).values(posted.sort((a, b) => a.index - b.index).map((p) => p.line));
-    const view = await paymentView(tx, id);
+    const lines = posted.sort((a, b) => a.index - b.index).map((p) => p.line);
+    const payment: NewPayment = {
+      id,
+      accountingDate: today,
+      receivedOn: input.received_on ?? today,
+      channel: input.channel ?? "back_office",
+      totalCents: taken.reduce((s, t) => s + t.amountCents, 0n),
+      note: input.note || null,
+      takenBy: tx.actor.username,
+      takenByUserId: tx.actor.userId,
+    };
+    const written = await writePayment(tx, payment, tenderRows, lines);
+    const view = takenPaymentView({
+      payment,
+      recordedAt: written.recordedAt,
+      tenders: tenderRows,
+      lines: lines.map((l) => ({ ...l, id: written.lineIds.get(l.creditId)! })),
+      accounts: known.accounts,
+      unapplied,
+      balances,
+    });
     const after = {
       total_cents: view.total_cents,
       channel: view.channel,
@@ -228,21 +296,63 @@ export async function takePayment(ctx: Ctx, input: PaymentInput): Promise<Paymen
   });
 }
 
-/** A cash-only account may not pay by the tenders the setting refuses (personal checks and ACH by default). */
-async function refuseOnCashOnly(tx: Ctx, tenders: Tender[], shares: Share[], today: string) {
-  const statuses = await cashOnlyStatuses(
+async function nextPaymentId(tx: Ctx): Promise<number> {
+  const [row] = await tx.database.rows<{ id: bigint }>(
     tx.db,
-    shares.map((s) => s.accountId),
-    today,
+    sql`SELECT nextval(pg_get_serial_sequence('payments', 'id')) AS id`,
   );
-  const barred = shares.find((s) => statuses.get(s.accountId)?.cash_only);
+  return Number(row!.id);
+}
+
+/** The payment, its tenders and its shares in one statement; returns when it was recorded and each share's id. */
+async function writePayment(tx: Ctx, p: NewPayment, tenders: NewTender[], lines: NewLine[]) {
+  const t = <K extends keyof NewTender>(k: K) => sql.param(tenders.map((x) => x[k]));
+  const l = <K extends keyof NewLine>(k: K) => sql.param(lines.map((x) => x[k]));
+  const itemIds = sql.param(lines.map((x) => (x.itemIds === null ? null : JSON.stringify(x.itemIds))));
+  const rows = await preparedRows<{ id: bigint | null; credit_id: bigint | null; recorded_at: string | null }>(
+    tx,
+    sql`WITH payment AS (
+          INSERT INTO payments (id, accounting_date, received_on, channel, total_cents, note, taken_by, taken_by_user_id)
+          VALUES (${p.id}::int8, ${p.accountingDate}::date, ${p.receivedOn}::date, ${p.channel}, ${p.totalCents}::int8,
+                  ${p.note}, ${p.takenBy}, ${p.takenByUserId}::int8)
+          RETURNING recorded_at),
+        tenders AS (
+          INSERT INTO payment_tenders (payment_id, position, type, amount_cents, gl_account, check_number,
+                                       serial_number, processor_token, brand, last4, routing_last4)
+          SELECT ${p.id}::int8, t.* FROM unnest(${t("position")}::int4[], ${t("type")}::text[],
+            ${t("amountCents")}::int8[], ${t("glAccount")}::text[], ${t("checkNumber")}::text[],
+            ${t("serialNumber")}::text[], ${t("processorToken")}::text[], ${t("brand")}::text[], ${t("last4")}::text[],
+            ${t("routingLast4")}::text[]) AS t),
+        lines AS (
+          INSERT INTO payment_lines (payment_id, account_id, amount_cents, gl_account, item_ids, credit_id, entry_id)
+          SELECT ${p.id}::int8, l.account_id, l.amount_cents, l.gl_account, l.item_ids::jsonb, l.credit_id, l.entry_id
+          FROM unnest(${l("accountId")}::int8[], ${l("amountCents")}::int8[], ${l("glAccount")}::text[],
+                      ${itemIds}::text[], ${l("creditId")}::int8[], ${l("entryId")}::int8[])
+               AS l(account_id, amount_cents, gl_account, item_ids, credit_id, entry_id)
+          RETURNING id, credit_id)
+        SELECT NULL::int8 AS id, NULL::int8 AS credit_id, recorded_at FROM payment
+        UNION ALL
+        SELECT id, credit_id, NULL FROM lines`,
+  );
+  const lineIds = new Map<number, number>();
+  let recordedAt = "";
+  for (const r of rows) {
+    if (r.recorded_at !== null) recordedAt = r.recorded_at;
+    else lineIds.set(Number(r.credit_id), Number(r.id));
+  }
+  return { recordedAt, lineIds };
+}
+
+/** A cash-only account may not pay by the tenders the setting refuses (personal checks and ACH by default). */
+async function refuseOnCashOnly(tx: Ctx, tenders: Tender[], shares: Share[], known: Prepared) {
+  const barred = shares.find((s) => known.accounts.get(s.accountId)?.cashOnlyUntil);
   if (!barred) return;
   const refused = new Set<string>(await currentSetting(tx, cashOnlyRefusedTenders));
   const bad = tenders.filter((t) => refused.has(t.input.type));
   if (bad.length === 0) return;
   throw ruleRefused(
     "payments.cash_only",
-    `account ${barred.accountId} is on cash-only status until ${statuses.get(barred.accountId)!.cash_only_until}: ` +
+    `account ${barred.accountId} is on cash-only status until ${known.accounts.get(barred.accountId)!.cashOnlyUntil}: ` +
       `it cannot pay by ${[...new Set(bad.map((t) => t.input.type))].join(" or ")}`,
     {
       account_id: barred.accountId,

@@ -58,7 +58,10 @@ export function describeTender(t: Pick<TenderRow, "type" | "checkNumber" | "seri
   }
 }
 
-export const tenderView = (t: TenderRow): TenderView => ({
+/** A tender's columns that the API shows (a row read back, or one about to be written). */
+export type TenderColumns = Omit<TenderRow, "id" | "paymentId" | "position">;
+
+export const tenderView = (t: TenderColumns): TenderView => ({
   type: t.type,
   amount_cents: t.amountCents,
   gl_account: t.glAccount,

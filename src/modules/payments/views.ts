@@ -7,7 +7,7 @@ import { accountBalancesTable, receivableCredits } from "../ledger/index.js";
 import { cashOnlyStatuses } from "./cash-only.js";
 import { REVERSAL_REASONS, type ReversalReason } from "./inputs.js";
 import { paymentLines, payments, paymentTenders, paymentTransfers } from "./schema.js";
-import { type TenderView, tenderView } from "./tenders.js";
+import { type TenderColumns, type TenderView, tenderView } from "./tenders.js";
 
 export type PaymentRow = typeof payments.$inferSelect;
 export type LineRow = typeof paymentLines.$inferSelect;
@@ -201,6 +201,82 @@ export async function paymentView(ctx: Ctx, id: number): Promise<PaymentView> {
     })),
     reversal: reversalView(p),
     version: p.version,
+  };
+}
+
+/** A payment about to be written (its id taken from the sequence). */
+export type NewPayment = Pick<
+  PaymentRow,
+  "id" | "accountingDate" | "receivedOn" | "channel" | "totalCents" | "note" | "takenBy" | "takenByUserId"
+>;
+/** A tender about to be written, in its place among the payment's tenders. */
+export type NewTender = TenderColumns & { position: number };
+/** A share about to be written. */
+export type NewLine = Pick<LineRow, "accountId" | "amountCents" | "glAccount" | "itemIds" | "creditId" | "entryId">;
+
+/** What takenPaymentView builds the answer from: what was just written, and what the ledger answered. */
+export interface TakenPayment {
+  payment: NewPayment;
+  recordedAt: string;
+  tenders: NewTender[];
+  /** The shares in the order written, with their ids. */
+  lines: (NewLine & { id: number })[];
+  /** The accounts as read before posting (number, status, cash-only status). */
+  accounts: Map<number, { number: string; status: string; cashOnlyUntil: string | null } | null>;
+  /** Each credit's unapplied remainder after the whole payment posted. */
+  unapplied: Map<number, bigint>;
+  /** Each account's cached balance after the payment. */
+  balances: Map<number, bigint>;
+}
+
+/**
+ * The answer to a payment just taken, from what its transaction wrote: the same as paymentView would read back
+ * (a test holds them equal), without reading back what was just written.
+ */
+export function takenPaymentView(t: TakenPayment): PaymentView {
+  const accountIds = [...new Set(t.lines.map((l) => l.accountId))];
+  const account = (id: number) => t.accounts.get(id)!;
+  return {
+    id: t.payment.id,
+    status: "posted",
+    accounting_date: t.payment.accountingDate,
+    received_on: t.payment.receivedOn,
+    channel: t.payment.channel,
+    total_cents: t.payment.totalCents,
+    note: t.payment.note,
+    taken_by: t.payment.takenBy,
+    recorded_at: isoInstant(t.recordedAt),
+    tenders: [...t.tenders].sort((a, b) => a.position - b.position).map(tenderView),
+    distribution: t.lines.map((l) => ({
+      id: l.id,
+      account_id: l.accountId,
+      account_number: account(l.accountId).number,
+      amount_cents: l.amountCents,
+      gl_account: l.glAccount,
+      item_ids: l.itemIds ?? null,
+      credit_id: l.creditId,
+      entry_id: l.entryId,
+      status: "posted",
+      unapplied_cents: t.unapplied.get(l.creditId) ?? 0n,
+      from_transfer_id: null,
+      transfer_id: null,
+      reversal_entry_id: null,
+    })),
+    accounts: accountIds.map((accountId) => {
+      const a = account(accountId);
+      return {
+        account_id: accountId,
+        account_number: a.number,
+        status: a.status,
+        amount_cents: t.lines.filter((l) => l.accountId === accountId).reduce((sum, l) => sum + l.amountCents, 0n),
+        balance_cents: t.balances.get(accountId) ?? 0n,
+        cash_only: a.cashOnlyUntil !== null,
+        cash_only_until: a.cashOnlyUntil,
+      };
+    }),
+    transfers: [],
+    reversal: null,
+    version: 1,
   };
 }
 
