@@ -9,7 +9,7 @@ import { copyStatement, type SeedTable } from "./tables.js";
 /** One open transaction that can bulk-load tables: COPY on both engines. */
 export interface BulkTx {
   db: Db;
-  copy(table: SeedTable, text: string): Promise<void>;
+  copy(table: SeedTable, data: Buffer): Promise<void>;
 }
 
 /** A bulk writer over one connection: runs each unit of work in its own transaction. */
@@ -21,14 +21,13 @@ export interface BulkWriter {
 // COPY data goes to the server in slices so no single socket write holds megabytes.
 const SLICE = 1 << 20;
 
-async function copyToPostgres(client: pg.PoolClient, table: SeedTable, text: string) {
-  if (!text) return;
+async function copyToPostgres(client: pg.PoolClient, table: SeedTable, data: Buffer) {
+  if (data.length === 0) return;
   const stream = client.query(copyFrom(copyStatement(table, "STDIN")));
   const done = new Promise<void>((resolve, reject) => {
     stream.on("finish", resolve);
     stream.on("error", reject);
   });
-  const data = Buffer.from(text, "utf8");
   for (let at = 0; at < data.length; at += SLICE) {
     if (!stream.write(data.subarray(at, at + SLICE))) await Promise.race([once(stream, "drain"), done]);
   }
@@ -46,7 +45,7 @@ export async function postgresWriter(pool: pg.Pool): Promise<BulkWriter> {
       try {
         // A lost seed chunk is simply seeded again, so the commit need not wait for the WAL flush.
         await client.query("SET LOCAL synchronous_commit = off");
-        const result = await fn({ db, copy: (table, text) => copyToPostgres(client, table, text) });
+        const result = await fn({ db, copy: (table, data) => copyToPostgres(client, table, data) });
         await client.query("COMMIT");
         return result;
       } catch (err) {
@@ -69,8 +68,11 @@ export function pgliteWriter(database: Database): BulkWriter {
         const db = drizzlePglite({ client: tx as never }) as unknown as Db;
         return fn({
           db,
-          copy: async (table, text) => {
-            if (text) await tx.query(copyStatement(table, "'/dev/blob'"), [], { blob: new Blob([text]) });
+          copy: async (table, data) => {
+            if (data.length)
+              await tx.query(copyStatement(table, "'/dev/blob'"), [], {
+                blob: new Blob([data as Uint8Array<ArrayBuffer>]),
+              });
           },
         });
       });

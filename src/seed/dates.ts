@@ -14,3 +14,10 @@ export const instant = (day: number, rng: Rng) => {
   const m = minutes % 1440;
   return `${iso(d)} ${two(Math.floor(m / 60))}:${two(m % 60)}:${two(rng.int(0, 59))}+00`;
 };
+/** A timestamp on a business date, `from` minutes after midnight UTC plus up to `span` minutes, as the database prints it. */
+export const stampAt = (day: number, rng: Rng, from: number, span: number) => {
+  const minutes = from + rng.int(0, span);
+  const d = day + Math.floor(minutes / 1440);
+  const m = minutes % 1440;
+  return `${iso(d)} ${two(Math.floor(m / 60))}:${two(m % 60)}:${two(rng.int(0, 59))}+00`;
+};

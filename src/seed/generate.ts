@@ -1,10 +1,12 @@
+import { CopyRows } from "./copy-rows.js";
 import { type Address, addBusiness, addPerson, otherAddress, protector, type Sink } from "./customers.js";
 import { dayOf, instant, iso } from "./dates.js";
+import { addMoneyHistory, type MoneyAccount, type MoneyOptions } from "./money.js";
 import { surname } from "./names.js";
 import { contactReason } from "./people.js";
 import { pickCity, streetLine, taxJurisdiction, unitLine, zipOf } from "./places.js";
 import { Rng, streamSeed, weighted } from "./random.js";
-import { CopyRows, type SeedTable, TABLE_NAMES } from "./tables.js";
+import { type SeedTable, TABLE_NAMES } from "./tables.js";
 
 /** What a chunk generator needs: the run seed, the business date, the data key and the next id of each table. */
 export interface GenerateOptions {
@@ -18,6 +20,8 @@ export interface GenerateOptions {
   nextId: Record<SeedTable, number>;
   accountNumber(accountId: number): string;
   meterNumber(meterId: number): string;
+  /** The chart's GL accounts and the payment settings the money history is posted with (null: no history). */
+  money: MoneyOptions | null;
 }
 
 export type ChunkRows = Record<SeedTable, CopyRows>;
@@ -109,6 +113,7 @@ export function generateAccounts(opts: GenerateOptions, out: ChunkRows, count: n
       state: "CA",
       zip: zipOf(rng, city),
     };
+    const jurisdiction = taxJurisdiction(rng, city);
     out.premises.add(
       premiseId,
       service.line1,
@@ -118,7 +123,7 @@ export function generateAccounts(opts: GenerateOptions, out: ChunkRows, count: n
       service.zip,
       city.territory,
       city.climateZone,
-      taxJurisdiction(rng, city),
+      jurisdiction,
     );
 
     // Account life: opened up to 25 years ago (more recent ones commoner); a few pending or closed.
@@ -165,10 +170,12 @@ export function generateAccounts(opts: GenerateOptions, out: ChunkRows, count: n
     }
 
     // Enrolments that change what the customer pays.
+    let discount: MoneyAccount["discount"] = null;
     if (residential && status !== "pending") {
       if (rng.chance(0.22)) {
         const from = rng.int(openedOn, today);
         const ended = rng.chance(0.1) ? rng.int(from, today) : null;
+        discount = { percent: 20n, from, to: ended };
         out.enrolments.add(
           take("enrolments"),
           accountId,
@@ -183,6 +190,7 @@ export function generateAccounts(opts: GenerateOptions, out: ChunkRows, count: n
         );
       } else if (rng.chance(0.03)) {
         const from = rng.int(openedOn, today);
+        discount = { percent: 18n, from, to: null };
         out.enrolments.add(
           take("enrolments"),
           accountId,
@@ -215,6 +223,9 @@ export function generateAccounts(opts: GenerateOptions, out: ChunkRows, count: n
     }
 
     // Service points, meters with install history, and service agreements.
+    // The first service point's tariff is the one the account's bills are priced by.
+    let billedTariff = "";
+    let earlierTariff: MoneyAccount["earlierTariff"] = null;
     const points = klass === "agricultural" && rng.chance(0.25) ? 2 : klass === "commercial" && rng.chance(0.1) ? 2 : 1;
     for (let p = 0; p < points; p++) {
       const spId = take("service_points");
@@ -259,7 +270,9 @@ export function generateAccounts(opts: GenerateOptions, out: ChunkRows, count: n
           "stopped",
         );
         start = change;
+        if (p === 0) earlierTariff = { tariff: "E-1", until: change };
       }
+      if (p === 0) billedTariff = tariff;
       const saStatus = status === "pending" ? "pending" : status === "closed" ? "stopped" : "active";
       out.service_agreements.add(
         take("service_agreements"),
@@ -294,6 +307,29 @@ export function generateAccounts(opts: GenerateOptions, out: ChunkRows, count: n
         at,
       );
     }
+
+    if (opts.money)
+      addMoneyHistory(
+        out,
+        take,
+        today,
+        opts.money,
+        {
+          id: accountId,
+          number: opts.accountNumber(accountId),
+          klass,
+          status,
+          cycle: Number(cycle),
+          opened: openedOn,
+          closed: closedOn,
+          tariff: billedTariff,
+          earlierTariff,
+          climateZone: city.climateZone,
+          jurisdiction,
+          discount,
+        },
+        new Rng(streamSeed(opts.seed, accountId, 1)),
+      );
   }
   return out;
 }

@@ -1,11 +1,17 @@
 import { setImmediate as yieldToIo } from "node:timers/promises";
 import cliProgress from "cli-progress";
 import { sql } from "drizzle-orm";
+import { listGlAccounts } from "../modules/ledger/index.js";
+import { returnedPaymentFeeCents, returnedPaymentsForCashOnly } from "../modules/payments/index.js";
 import { audit } from "../platform/audit.js";
 import { type Ctx, inTx } from "../platform/context.js";
+import { currentSetting } from "../platform/settings.js";
+import type { LedgerCodes } from "./books.js";
 import { type BulkWriter, openWriters } from "./bulk.js";
 import { type ChunkRows, emptyChunk, type GenerateOptions, generateAccounts } from "./generate.js";
+import type { MoneyOptions } from "./money.js";
 import { seededAccountNumber, seededMeterNumber } from "./numbers.js";
+import { type ChunkRanges, type LoadPlan, planLoad, proveChunk } from "./proof.js";
 import { pooledSealer } from "./seal.js";
 import { ID_TABLES, MAX_ROWS_PER_ACCOUNT, type SeedTable, TABLE_NAMES } from "./tables.js";
 
@@ -20,10 +26,16 @@ export interface SeedOptions {
   connections?: number;
   /** Where the progress bar draws (a terminal); nothing is drawn elsewhere. */
   progress?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Load with every trigger firing per row, even where the proved load is allowed (proof.ts). */
+  checked?: boolean;
+  /** Give accounts their bills and payments (default); false leaves the ledger and payments alone. */
+  moneyHistory?: boolean;
 }
 
 export interface SeedResult {
   accounts: number;
+  /** proved: loaded without per-row triggers and proved per chunk; checked: every trigger fired. */
+  load: "proved" | "checked";
   first_account_id: number | null;
   last_account_id: number | null;
   rows: Record<SeedTable, number>;
@@ -118,6 +130,33 @@ async function resolveTaken(
   }
 }
 
+/** The GL accounts and payment settings the money history posts with, found as the services find them. */
+export async function moneyOptions(ctx: Ctx): Promise<MoneyOptions> {
+  const chart = await listGlAccounts(ctx);
+  const code = (purpose: string) => {
+    const account = chart.find((g) => g.purpose === purpose && g.active);
+    if (!account) throw new Error(`the chart of GL accounts has no active ${purpose} account`);
+    return account.code;
+  };
+  const gl: LedgerCodes = {
+    receivable: code("receivables"),
+    unapplied: code("unapplied_cash"),
+    energy: code("revenue_energy"),
+    delivery: code("revenue_delivery"),
+    tax: code("taxes_payable"),
+    fees: code("revenue_fees"),
+    bank: code("bank_clearing"),
+    badDebt: code("bad_debt"),
+  };
+  return {
+    gl,
+    returnedFeeCents: BigInt(await currentSetting(ctx, returnedPaymentFeeCents)),
+    // A single returned payment must not make an account cash-only: the seed writes no cash-only periods.
+    returns: (await currentSetting(ctx, returnedPaymentsForCashOnly)) > 1,
+    requestId: ctx.requestId,
+  };
+}
+
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
 /** Seeds a deterministic synthetic utility: `accounts` more accounts with their customers, premises, meters and history. */
@@ -127,7 +166,16 @@ export async function seedUtility(ctx: Ctx, opts: SeedOptions): Promise<SeedResu
   const chunkSize = opts.chunkSize ?? (embedded ? 1000 : 10_000);
   const rows = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<SeedTable, number>;
   if (opts.accounts <= 0)
-    return { accounts: 0, first_account_id: null, last_account_id: null, rows, total_rows: 0, seconds: 0 };
+    return {
+      accounts: 0,
+      load: "checked",
+      first_account_id: null,
+      last_account_id: null,
+      rows,
+      total_rows: 0,
+      seconds: 0,
+    };
+  const plan: LoadPlan = opts.checked ? { proved: false, why: "asked for" } : await planLoad(ctx);
 
   const reservation = await reserveIds(ctx, opts.accounts);
   const nextId = Object.fromEntries(ID_TABLES.map((t) => [t, reservation.base[t]! + 1])) as Record<SeedTable, number>;
@@ -141,6 +189,7 @@ export async function seedUtility(ctx: Ctx, opts: SeedOptions): Promise<SeedResu
     nextId,
     accountNumber: (id) => accountOverrides.get(id) ?? seededAccountNumber(id),
     meterNumber: (id) => meterOverrides.get(id) ?? seededMeterNumber(id),
+    money: opts.moneyHistory === false ? null : await moneyOptions(ctx),
   };
   const firstAccount = nextId.accounts;
   const bar =
@@ -172,19 +221,38 @@ export async function seedUtility(ctx: Ctx, opts: SeedOptions): Promise<SeedResu
       }
       // Generate in slices, letting the COPY of the chunk before stream to the server meanwhile.
       const chunk: ChunkRows = emptyChunk();
+      const first = { ...nextId };
       for (let at = from; at < from + count; at += 500) {
         generateAccounts(gen, chunk, Math.min(500, from + count - at));
         await yieldToIo();
       }
+      for (const t of ID_TABLES) {
+        // Ids past the reservation could meet ids drawn meanwhile by the services: never load them.
+        if (nextId[t] - 1 > reservation.end[t]!) throw new Error(`the seed outgrew the ids it reserved for ${t}`);
+      }
+      const ranges = Object.fromEntries(
+        TABLE_NAMES.map((t) => [
+          t,
+          (ID_TABLES as string[]).includes(t) ? [first[t], nextId[t] - 1] : [from, from + count - 1],
+        ]),
+      ) as ChunkRanges;
       const slot = chunkNo++ % writers.length;
       await inflight[slot];
       if (failure) break;
       const no = chunkNo;
       inflight[slot] = writers[slot]!.transaction(async (tx) => {
         const counts: Record<string, number> = {};
+        // Only this transaction's session loads without triggers; the proof below stands in for them.
+        if (plan.proved) await tx.db.execute(sql`SET LOCAL session_replication_role = replica`);
         for (const table of TABLE_NAMES) {
-          await tx.copy(table, chunk[table].text());
+          await tx.copy(table, chunk[table].bytes());
           counts[table] = chunk[table].count;
+        }
+        if (plan.proved) {
+          await tx.db.execute(sql`SET LOCAL session_replication_role = origin`);
+          await proveChunk(ctx, tx.db, plan.keys, ranges, counts, {
+            gl_accounts: gen.money ? Object.values(gen.money.gl) : [],
+          });
         }
         await audit(
           { ...ctx, db: tx.db },
@@ -218,6 +286,7 @@ export async function seedUtility(ctx: Ctx, opts: SeedOptions): Promise<SeedResu
   for (const table of TABLE_NAMES) await ctx.db.execute(sql.raw(`ANALYZE ${table}`));
   const result: SeedResult = {
     accounts: opts.accounts,
+    load: plan.proved ? "proved" : "checked",
     first_account_id: firstAccount,
     last_account_id: firstAccount + opts.accounts - 1,
     rows,
