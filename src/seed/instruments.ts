@@ -30,13 +30,6 @@ const BRANDS = weighted([
   ["amex", 12],
   ["discover", 8],
 ] as const);
-const BRAND_NAMES: Record<string, string> = {
-  visa: "VISA",
-  mastercard: "Mastercard",
-  amex: "American Express",
-  discover: "Discover",
-  other: "Card",
-};
 
 const LETTERS = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
 const MIXED = `${LETTERS}23456789`;
@@ -113,20 +106,6 @@ export class Wallet {
       routingLast4: this.routing,
     };
     return this.bank;
-  }
-}
-
-/** The tender in a few words, masked, as the payments context describes it (receipts, credit descriptions). */
-export function describeTender(t: TenderColumns): string {
-  switch (t.type) {
-    case "check":
-      return `Check #${t.checkNumber}${t.last4 ? ` (account ****${t.last4})` : ""}`;
-    case "money_order":
-      return `Money order #${t.serialNumber}`;
-    case "card":
-      return `${BRAND_NAMES[t.brand ?? "other"] ?? "Card"} ****${t.last4}`;
-    case "ach":
-      return `ACH ****${t.last4}`;
   }
 }
 

@@ -1,9 +1,9 @@
-import { REVERSAL_REASONS } from "../modules/payments/index.js";
+import { describeTender, REVERSAL_REASONS } from "../modules/payments/index.js";
 import { type BillDates, billLines, billSchedule, nextWeekday, usageScale, utilityUsersTax } from "./bills.js";
 import { Books, type Charge, type LedgerCodes, type Stamp } from "./books.js";
 import { instant, iso, stampAt } from "./dates.js";
 import type { ChunkRows } from "./generate.js";
-import { describeTender, type PaymentRecord, type TenderColumns, Wallet, writePayment } from "./instruments.js";
+import { type PaymentRecord, type TenderColumns, Wallet, writePayment } from "./instruments.js";
 import { type Rng, weighted } from "./random.js";
 import type { SeedTable } from "./tables.js";
 

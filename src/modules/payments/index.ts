@@ -25,4 +25,5 @@ export {
   returnedPaymentsForCashOnly,
   returnedPaymentWindowMonths,
 } from "./settings.js";
+export { describeTender } from "./tenders.js";
 export { accountPayments, type PaymentSummary, type PaymentView, paymentView } from "./views.js";
