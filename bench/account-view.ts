@@ -8,7 +8,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { Rng } from "../src/seed/random.js";
-import { findMaxRate, latencySummary, openLoop } from "./load.js";
+import { latencySummary, maxRateMetrics, openLoop, steadyOptions } from "./load.js";
 import type { BenchOutcome } from "./run.js";
 import { openTarget, targetOptions } from "./target.js";
 
@@ -27,13 +27,8 @@ export default async function accountViewBench(argv: string[]): Promise<BenchOut
     allowNegative: true,
     options: {
       ...targetOptions,
-      rate: { type: "string", default: "100" },
-      duration: { type: "string", default: "30" },
-      warmup: { type: "string", default: "3" },
+      ...steadyOptions,
       ids: { type: "string", default: "20000" },
-      max: { type: "boolean", default: true },
-      step: { type: "string", default: "10" },
-      budget: { type: "string", default: "120" },
     },
   });
   const rate = positive(values.rate, "rate");
@@ -99,19 +94,15 @@ export default async function accountViewBench(argv: string[]): Promise<BenchOut
       machine_load_1m_at_start: loadAtStart,
     };
     if (values.max) {
-      console.error(`ramp: steps of ${values.step} s, at most ${values.budget} s, p99 within ${TARGET_P99_MS} ms`);
-      const ramp = await findMaxRate(target, paths, {
-        targetP99Ms: TARGET_P99_MS,
-        startRate: rate,
-        stepSeconds: positive(values.step, "step"),
-        budgetSeconds: positive(values.budget, "budget"),
-        onStep: (s) => console.error(`  ${s.rate}/s: ${s.passed ? "pass" : "fail"} (p99 ${s.p99_ms} ms; ${s.reason})`),
-      });
-      metrics.max_sustained_rate_per_second = ramp.maxRate;
-      metrics.max_rate_first_failed_per_second = ramp.failedRate ?? "none";
-      metrics.max_rate_step_seconds = positive(values.step, "step");
-      metrics.max_rate_ramp_seconds = ramp.seconds;
-      metrics.max_rate_steps = ramp.steps.map((s) => `${s.rate}:${s.passed ? "ok" : "fail"}@p99=${s.p99_ms}`).join(" ");
+      Object.assign(
+        metrics,
+        await maxRateMetrics(target, paths, {
+          targetP99Ms: TARGET_P99_MS,
+          startRate: rate,
+          stepSeconds: positive(values.step, "step"),
+          budgetSeconds: positive(values.budget, "budget"),
+        }),
+      );
     }
     return {
       engine: target.engineLabel,

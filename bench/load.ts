@@ -244,3 +244,35 @@ export async function findMaxRate(target: LoadTarget, paths: string[], opts: Max
   }
   return { maxRate: pass, failedRate: fail, steps, seconds: Math.round((performance.now() - began) / 100) / 10 };
 }
+
+/** The options of a steady run and its ramp, shared by the HTTP benches (spread into the bench's parseArgs). */
+export const steadyOptions = {
+  rate: { type: "string", default: "100" },
+  duration: { type: "string", default: "30" },
+  warmup: { type: "string", default: "3" },
+  max: { type: "boolean", default: true },
+  step: { type: "string", default: "10" },
+  budget: { type: "string", default: "120" },
+} as const;
+
+/** Runs the ramp from `startRate` and returns what a result records of it, printing each step as it ends. */
+export async function maxRateMetrics(
+  target: LoadTarget,
+  paths: string[],
+  opts: { targetP99Ms: number; startRate: number; stepSeconds: number; budgetSeconds: number },
+): Promise<Record<string, number | string>> {
+  console.error(
+    `ramp: steps of ${opts.stepSeconds} s, at most ${opts.budgetSeconds} s, p99 within ${opts.targetP99Ms} ms`,
+  );
+  const ramp = await findMaxRate(target, paths, {
+    ...opts,
+    onStep: (s) => console.error(`  ${s.rate}/s: ${s.passed ? "pass" : "fail"} (p99 ${s.p99_ms} ms; ${s.reason})`),
+  });
+  return {
+    max_sustained_rate_per_second: ramp.maxRate,
+    max_rate_first_failed_per_second: ramp.failedRate ?? "none",
+    max_rate_step_seconds: opts.stepSeconds,
+    max_rate_ramp_seconds: ramp.seconds,
+    max_rate_steps: ramp.steps.map((s) => `${s.rate}:${s.passed ? "ok" : "fail"}@p99=${s.p99_ms}`).join(" "),
+  };
+}

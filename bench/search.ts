@@ -12,7 +12,7 @@ import { sql } from "drizzle-orm";
 import { search } from "../src/modules/search/index.js";
 import type { Ctx } from "../src/platform/context.js";
 import { Rng } from "../src/seed/random.js";
-import { findMaxRate, latencySummary, openLoop } from "./load.js";
+import { latencySummary, maxRateMetrics, openLoop, steadyOptions } from "./load.js";
 import type { BenchOutcome } from "./run.js";
 import { openTarget, targetOptions } from "./target.js";
 
@@ -108,13 +108,8 @@ export default async function searchBench(argv: string[]): Promise<BenchOutcome>
     allowNegative: true,
     options: {
       ...targetOptions,
-      rate: { type: "string", default: "100" },
-      duration: { type: "string", default: "30" },
-      warmup: { type: "string", default: "3" },
+      ...steadyOptions,
       queries: { type: "string", default: "2000" },
-      max: { type: "boolean", default: true },
-      step: { type: "string", default: "10" },
-      budget: { type: "string", default: "120" },
     },
   });
   const rate = Number(values.rate);
@@ -186,16 +181,15 @@ export default async function searchBench(argv: string[]): Promise<BenchOutcome>
       ...Object.fromEntries(kindsOf.map((k) => [`mix_${k}`, queries.filter((q) => q.kind === k).length])),
     };
     if (values.max) {
-      const ramp = await findMaxRate(target, paths, {
-        targetP99Ms: TARGET_P99_MS,
-        startRate: rate,
-        stepSeconds: Number(values.step),
-        budgetSeconds: Number(values.budget),
-        onStep: (s) => console.error(`  ${s.rate}/s: ${s.passed ? "pass" : "fail"} (p99 ${s.p99_ms} ms; ${s.reason})`),
-      });
-      metrics.max_sustained_rate_per_second = ramp.maxRate;
-      metrics.max_rate_first_failed_per_second = ramp.failedRate ?? "none";
-      metrics.max_rate_steps = ramp.steps.map((s) => `${s.rate}:${s.passed ? "ok" : "fail"}@p99=${s.p99_ms}`).join(" ");
+      Object.assign(
+        metrics,
+        await maxRateMetrics(target, paths, {
+          targetP99Ms: TARGET_P99_MS,
+          startRate: rate,
+          stepSeconds: Number(values.step),
+          budgetSeconds: Number(values.budget),
+        }),
+      );
     }
     return { engine: target.engineLabel, variant: target.engine === "pglite" ? "pglite" : undefined, metrics };
   } finally {
