@@ -15,7 +15,14 @@ export const PERMISSIONS = {
   "payments.take": "take payments (checks, money orders, cards, ACH) onto accounts",
   "payments.reverse": "reverse payments (a returned one adds the returned-payment fee)",
   "payments.transfer": "move a payment posted to the wrong account onto another",
-  "adjustments.make": "make charge and credit adjustments (credits up to the role's limit)",
+  "adjustments.make": "make charge and credit adjustments (credits over the role's approval limit wait for approval)",
+  "refunds.request": "refund credit balances by check or ACH (over the role's approval limit they wait for approval)",
+  "approvals.decide": "approve or reject credits and refunds waiting for approval, up to the role's own limit",
+  "drawers.use": "open, take counter payments into and close one's own cash drawer",
+  "drawers.sign_off": "review closed cash drawers, sign them off and see every drawer's report",
+  "batches.key": "key payment batches on the 10-key pad and post them",
+  "lockbox.import": "import the bank's lockbox files and work the payment suspense queue",
+  "ledger.export": "export the daily GL summary and the refund register",
   "audit.read": "read the audit history",
   "users.manage": "create users, change roles, unlock and disable users, issue API tokens for others",
   "settings.read": "read settings",
@@ -44,17 +51,25 @@ const serviceDesk: Permission[] = [
 ];
 
 /** Everything that moves money; money limits per role are settings (adjustments.credit_limit_cents). */
-const money: Permission[] = ["payments.take", "payments.reverse", "payments.transfer", "adjustments.make"];
+const money: Permission[] = [
+  "payments.take",
+  "payments.reverse",
+  "payments.transfer",
+  "adjustments.make",
+  "refunds.request",
+];
+/** The back office's payment work: drawers, batches, lockbox files and suspense. */
+const cashiering: Permission[] = ["drawers.use", "batches.key", "lockbox.import"];
 
 /** Roles are bundles of permissions. */
 export const ROLES: Record<string, { description: string; permissions: Permission[] }> = {
   csr: {
     description: "Customer service representative",
-    permissions: [...serviceDesk, "payments.take", "payments.transfer", "adjustments.make"],
+    permissions: [...serviceDesk, "payments.take", "payments.transfer", "adjustments.make", "refunds.request"],
   },
   cashier: {
     description: "Cashier: counter payments and cash drawer",
-    permissions: [...read, "contacts.write", "payments.take"],
+    permissions: [...read, "contacts.write", "payments.take", ...cashiering],
   },
   collector: {
     description: "Collections: delinquent accounts",
@@ -62,15 +77,23 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
   },
   lead: {
     description: "Lead CSR: approvals and training",
-    permissions: [...serviceDesk, "customers.reveal_identity", ...money],
+    permissions: [...serviceDesk, "customers.reveal_identity", ...money, ...cashiering, "approvals.decide"],
   },
   supervisor: {
     description: "Supervisor: approvals, queues and team",
-    permissions: [...serviceDesk, "customers.reveal_identity", ...money],
+    permissions: [
+      ...serviceDesk,
+      "customers.reveal_identity",
+      ...money,
+      ...cashiering,
+      "approvals.decide",
+      "drawers.sign_off",
+      "ledger.export",
+    ],
   },
   billing_analyst: {
     description: "Billing analyst: bill runs and exceptions",
-    permissions: [...read, "adjustments.make"],
+    permissions: [...read, "adjustments.make", "ledger.export"],
   },
   field: { description: "Field and revenue protection", permissions: ["premises.read", "accounts.read", "search.use"] },
   admin: {

@@ -14,6 +14,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { accounts } from "../accounts/schema.js";
 import { glAccounts, journalEntries, receivableCredits, receivableItems } from "../ledger/schema.js";
+import { cashDrawers } from "./cashiering-schema.js";
 
 const cents = (name: string) => bigint(name, { mode: "bigint" });
 const ref = (name: string) => bigint(name, { mode: "number" });
@@ -44,6 +45,13 @@ export const payments = pgTable(
     /** The returned-payment fee charged for it, if any. */
     feeItemId: ref("fee_item_id").references(() => receivableItems.id),
     feeCents: cents("fee_cents"),
+    /** The cash drawer it was taken into at the counter. */
+    drawerId: ref("drawer_id").references(() => cashDrawers.id),
+    /**
+     * Where a payment posted by a batch job came from ("batch:12:3", "lockbox:5:17"): unique, so a job cut off and
+     * run again can never post the same payment twice.
+     */
+    sourceRef: text("source_ref"),
     recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
     version: integer("version").notNull().default(1),
   },
@@ -51,6 +59,8 @@ export const payments = pgTable(
     check("payments_total_check", sql`${t.totalCents} > 0`),
     check("payments_status_check", sql`${t.status} IN ('posted', 'reversed')`),
     index("payments_reversed_idx").on(t.reversedOn).where(sql`${t.returned}`),
+    uniqueIndex("payments_source_ref_key").on(t.sourceRef),
+    index("payments_drawer_idx").on(t.drawerId).where(sql`${t.drawerId} IS NOT NULL`),
   ],
 );
 
