@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createToken, createUser, ROLE_NAMES } from "../modules/identity/index.js";
-import { describeViolation, verifyLedger } from "../modules/ledger/index.js";
+import { checkRange, describeViolation, glSummary, glSummaryCsv, verifyLedger } from "../modules/ledger/index.js";
 import type { CommandIO } from "../platform/command-channel.js";
 import type { Ctx } from "../platform/context.js";
 import { Problem } from "../platform/errors.js";
@@ -68,6 +68,20 @@ export const COMMANDS: Record<string, Command<unknown>> = {
         `seeded ${result.accounts.toLocaleString("en-US")} accounts (${result.total_rows.toLocaleString("en-US")} rows) in ${result.seconds} s\n`,
       );
       io.out.write(json(result));
+    },
+  }),
+  "export gl-summary": define({
+    args: z.object({
+      from: z.iso.date(),
+      to: z.iso.date().optional(),
+      format: z.enum(["csv", "json"]).default("csv"),
+    }),
+    async run(ctx, a, io) {
+      const to = a.to ?? a.from;
+      checkRange(a.from, to);
+      const summary = await glSummary(ctx, a.from, to);
+      io.out.write(a.format === "json" ? json(summary) : glSummaryCsv(summary));
+      io.err.write(`GL summary ${a.from}..${to}: ${summary.lines.length} lines\n`);
     },
   }),
   "ledger verify": define({

@@ -59,6 +59,15 @@ ledger
   .addOption(new Option("--format <format>", "text, or json for machines").choices(["text", "json"]).default("text"))
   .action(run("ledger verify"));
 
+const exports = program.command("export").description("files for the utility's other systems");
+exports
+  .command("gl-summary")
+  .description("the daily GL summary (per business date and GL account) as CSV on stdout, for the ERP")
+  .requiredOption("--from <date>", "the first business date, YYYY-MM-DD")
+  .option("--to <date>", "the last business date (inclusive); --from when left out")
+  .addOption(new Option("--format <format>", "csv, or json").choices(["csv", "json"]).default("csv"))
+  .action(run("export gl-summary"));
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   say(describeError(err));
   process.exit(1);

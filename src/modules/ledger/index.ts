@@ -8,6 +8,7 @@ export {
 } from "./chart.js";
 export type { MatchView } from "./clearing.js";
 export { postCredit } from "./credits.js";
+export { checkRange, type GlSummary, type GlSummaryLine, glSummary, glSummaryCsv } from "./gl-summary.js";
 export {
   type ChargeInput,
   CREDIT_KINDS,

@@ -2,12 +2,19 @@ import { z } from "zod";
 import type { Http } from "../../platform/http.js";
 import { idParam } from "../parties/index.js";
 import { listGlAccounts } from "./chart.js";
+import { glSummary, glSummaryCsv } from "./gl-summary.js";
 import { itemsQuery, ledgerQuery } from "./inputs.js";
 import { accountBalances, accountItems, accountLedger } from "./queries.js";
 
 const tags = ["ledger"];
 const params = z.object({ id: idParam });
 const access = { permission: "ledger.read" };
+const exportAccess = { permission: "ledger.export" };
+const rangeQuery = z.object({
+  from: z.iso.date(),
+  /** The last business date (inclusive); the same as from when left out. */
+  to: z.iso.date().optional(),
+});
 
 /** Read-only views of an account's receivables and of the chart of GL accounts. */
 export async function ledgerRoutes(app: Http) {
@@ -56,5 +63,35 @@ export async function ledgerRoutes(app: Http) {
     "/api/v1/ledger/gl-accounts",
     { config: { access }, schema: { tags, summary: "The chart of GL accounts" } },
     async (request) => ({ gl_accounts: await listGlAccounts(request.ctx) }),
+  );
+
+  app.get(
+    "/api/v1/ledger/gl-summary",
+    {
+      config: { access: exportAccess },
+      schema: {
+        tags,
+        summary: "The daily GL summary: per business date and GL account, debits, credits and net (from..to inclusive)",
+        querystring: rangeQuery,
+      },
+    },
+    async (request) => glSummary(request.ctx, request.query.from, request.query.to ?? request.query.from),
+  );
+
+  app.get(
+    "/api/v1/ledger/gl-summary.csv",
+    {
+      config: { access: exportAccess },
+      schema: { tags, summary: "The daily GL summary as CSV for the ERP", querystring: rangeQuery },
+    },
+    async (request, reply) => {
+      const { from } = request.query;
+      const to = request.query.to ?? from;
+      const csv = glSummaryCsv(await glSummary(request.ctx, from, to));
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="gl-summary-${from}${to === from ? "" : `-${to}`}.csv"`)
+        .send(csv);
+    },
   );
 }
