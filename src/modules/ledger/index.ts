@@ -1,4 +1,10 @@
 export {
+  type BulkCreditInput,
+  type BulkCreditOptions,
+  type BulkCreditPosted,
+  postCreditsBulk,
+} from "./bulk-credits.js";
+export {
   CATEGORY_PURPOSE,
   CREDIT_PURPOSE,
   type GlAccountView,
