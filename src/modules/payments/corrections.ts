@@ -6,6 +6,7 @@ import { currentSetting } from "../../platform/settings.js";
 import { requireAccount } from "../accounts/index.js";
 import { postCharge, postCredit, reverseEntry } from "../ledger/index.js";
 import { applyCashOnlyRule } from "./cash-only.js";
+import { settleDrawerReversal } from "./drawers.js";
 import { REVERSAL_REASONS, type ReversalInput, type TransferInput } from "./inputs.js";
 import { paymentLines, payments, paymentTransfers } from "./schema.js";
 import { returnedPaymentFeeCents } from "./settings.js";
@@ -70,6 +71,8 @@ export async function reversePayment(ctx: Ctx, id: number, input: ReversalInput)
         .set({ status: "reversed", reversalEntryId: reversal.reversal_entry_id })
         .where(eq(paymentLines.id, line.id));
     }
+    // A payment of a drawer already closed went to the bank in the deposit: the reversal takes it from there.
+    await settleDrawerReversal(tx, id);
     let feeItemId: number | null = null;
     let feeCents: bigint | null = null;
     if (reason.returned) {

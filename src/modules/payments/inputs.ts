@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 export const PAYMENT_CHANNELS = ["phone", "mail", "counter", "drop_box", "back_office"] as const;
-/** Tenders taken today; cash waits for cash drawers (a cash payment is refused by a rule, not by the schema). */
+/** Tenders; cash is taken only into the taker's open cash drawer (without one it is refused by a rule). */
 export const TENDER_TYPES = ["check", "money_order", "card", "ach", "cash"] as const;
 export type TenderType = (typeof TENDER_TYPES)[number];
 export const CARD_BRANDS = ["visa", "mastercard", "amex", "discover", "other"] as const;
@@ -87,6 +87,11 @@ export const paymentInput = z.strictObject({
   /** When it was received, if not today (not in the future). */
   received_on: isoDate.optional(),
   note: z.string().trim().max(1000).optional(),
+  /**
+   * The cash drawer it is taken into: the taker's own open drawer, which is used anyway when left out. Naming it
+   * makes sure the payment lands there (a drawer closed meanwhile refuses it).
+   */
+  drawer_id: idInput.optional(),
 });
 export type PaymentInput = z.infer<typeof paymentInput>;
 

@@ -144,7 +144,7 @@ describe("taking a payment", () => {
     expect((await read(t, "/api/v1/accounts/99999999/payments")).statusCode).toBe(404);
   });
 
-  it("refuses cash (no drawers yet) with a rule, moving nothing", async () => {
+  it("refuses cash without an open cash drawer with a rule, moving nothing", async () => {
     const account = await newAccount(t);
     const res = await send(t, "/api/v1/payments", {
       account_id: account,
@@ -152,7 +152,7 @@ describe("taking a payment", () => {
       tender: { type: "cash" },
     });
     expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ rule: "payments.cash_not_accepted", errors: [{ field: "tender.type" }] });
+    expect(res.json()).toMatchObject({ rule: "payments.no_open_drawer", errors: [{ field: "tender.type" }] });
     expect(await balanceOf(t, account)).toBe(0n);
   });
 

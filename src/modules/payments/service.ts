@@ -7,14 +7,12 @@ import { currentSetting } from "../../platform/settings.js";
 import { postCredit } from "../ledger/index.js";
 import type { PaymentInput, TenderInput } from "./inputs.js";
 import { cashOnlyRefusedTenders } from "./settings.js";
-import { describeTender, fundShares, TENDER_GL_PURPOSE, tenderColumns } from "./tenders.js";
+import { describeTender, fundShares, tenderColumns, tenderGlPurpose } from "./tenders.js";
 import { type NewLine, type NewPayment, type NewTender, type PaymentView, takenPaymentView } from "./views.js";
-
-type NonCash = Exclude<TenderInput, { type: "cash" }>;
 
 /** A tender with its amount settled, and the request field it came from. */
 interface Tender {
-  input: NonCash;
+  input: TenderInput;
   amountCents: bigint;
   field: string;
 }
@@ -33,12 +31,15 @@ const refuse = (errors: FieldError[]) => {
 };
 
 /** The tenders and shares of either form of the request; refuses a mix of forms, missing parts and unequal totals. */
-function readForm(input: PaymentInput): { tenders: (Tender | { cash: string })[]; shares: Share[] } {
+function readForm(input: PaymentInput): { tenders: Tender[]; shares: Share[] } {
   const simple = input.account_id !== undefined || input.amount_cents !== undefined || input.tender !== undefined;
   const general = input.tenders !== undefined || input.distribution !== undefined;
   const errors: FieldError[] = [];
-  const tenderOf = (t: TenderInput, field: string, amount: bigint): Tender | { cash: string } =>
-    t.type === "cash" ? { cash: `${field}.type` } : { input: t, amountCents: amount, field };
+  const tenderOf = (t: TenderInput, field: string, amount: bigint): Tender => ({
+    input: t,
+    amountCents: amount,
+    field,
+  });
   if (simple && general) {
     throw badRequest("send either account_id, amount_cents and tender, or tenders and distribution", [
       { field: "tenders", message: "not with account_id, amount_cents or tender" },
@@ -111,12 +112,40 @@ function renameItemFields(err: unknown, share: Share): unknown {
 interface Prepared {
   accounts: Map<number, { number: string; status: string; cashOnlyUntil: string | null } | null>;
   gl: Map<string, string>;
-  /** Taken only when nothing can refuse the payment any more (no missing or cash-only account): ids stay dense. */
+  /** The drawer named by `drawer_id`, else the taker's open drawer (locked against its closing), if any. */
+  drawer: { id: number; status: string; cashierUserId: number } | null;
+  /**
+   * Taken only when nothing can refuse the payment any more (no missing or cash-only account, a drawer for cash, the
+   * drawer named usable): ids stay dense.
+   */
   paymentId: number | null;
 }
 
-/** One query: each account (null when missing) with its cash-only status today, the GL accounts, the payment's id. */
-async function prepare(tx: Ctx, accountIds: number[], purposes: string[], today: string): Promise<Prepared> {
+/** What the payment asks of a cash drawer. */
+interface DrawerWanted {
+  /** The payment's `drawer_id`, if it names one. */
+  named: number | null;
+  /** The taker. */
+  userId: number | null;
+  /** Whether it holds cash, which needs a drawer. */
+  cash: boolean;
+}
+
+// The GL accounts a tender may post to: bank clearing, or the cash drawers account while the taker has a drawer open.
+const TENDER_PURPOSES = ["bank_clearing", "cash_drawers"];
+
+/**
+ * One query: each account (null when missing) with its cash-only status today, the GL accounts, the cash drawer (the
+ * one named, else the taker's open one; locked FOR SHARE, so a drawer being closed waits for the payment, or the
+ * payment for the close and then finds it closed), the payment's id.
+ */
+async function prepare(
+  tx: Ctx,
+  accountIds: number[],
+  purposes: string[],
+  today: string,
+  wanted: DrawerWanted,
+): Promise<Prepared> {
   const rows = await preparedRows<{
     side: string;
     id: bigint | null;
@@ -130,32 +159,80 @@ async function prepare(tx: Ctx, accountIds: number[], purposes: string[], today:
                  (SELECT max(c.ends_on) FROM cash_only_periods AS c
                    WHERE c.account_id = v.id AND c.starts_on <= ${today}::date AND c.ends_on > ${today}::date)::text
                    AS cash_only_until
-          FROM unnest(${sql.param(accountIds)}::int8[]) AS v(id) LEFT JOIN accounts AS a ON a.id = v.id)
+          FROM unnest(${sql.param(accountIds)}::int8[]) AS v(id) LEFT JOIN accounts AS a ON a.id = v.id),
+        drw AS (
+          SELECT d.id, d.status, d.cashier_user_id FROM cash_drawers AS d
+          WHERE d.id = ${wanted.named}::int8
+             OR (${wanted.named}::int8 IS NULL AND d.cashier_user_id = ${wanted.userId}::int8 AND d.status = 'open')
+          FOR SHARE)
         SELECT 'account' AS side, id, account_number AS a, status AS b, cash_only_until AS c FROM acc
         UNION ALL
         SELECT 'gl', NULL, purpose, code, NULL FROM gl_accounts
           WHERE active AND purpose = ANY(${sql.param(purposes)}::text[])
         UNION ALL
+        SELECT 'drawer', id, status, cashier_user_id::text, NULL FROM drw
+        UNION ALL
         SELECT 'payment',
                CASE WHEN (SELECT bool_and(account_number IS NOT NULL AND cash_only_until IS NULL) FROM acc)
+                         AND (EXISTS (SELECT 1 FROM drw WHERE status = 'open' AND cashier_user_id = ${wanted.userId}::int8)
+                              OR (${wanted.named}::int8 IS NULL AND NOT ${wanted.cash}::bool))
                     THEN nextval(pg_get_serial_sequence('payments', 'id')) END,
                NULL, NULL, NULL`,
   );
-  const out: Prepared = { accounts: new Map(), gl: new Map(), paymentId: null };
+  const out: Prepared = { accounts: new Map(), gl: new Map(), drawer: null, paymentId: null };
   for (const r of rows) {
     if (r.side === "account") {
       out.accounts.set(Number(r.id), r.a === null ? null : { number: r.a, status: r.b!, cashOnlyUntil: r.c });
     } else if (r.side === "gl") out.gl.set(r.a!, r.b!);
+    else if (r.side === "drawer") out.drawer = { id: Number(r.id), status: r.a!, cashierUserId: Number(r.b) };
     else if (r.id !== null) out.paymentId = Number(r.id);
   }
   return out;
 }
 
 /**
+ * The cash drawer the payment goes into: the one `drawer_id` names, which must be the taker's own and open; else the
+ * taker's open drawer; else none, when the payment holds no cash (cash is refused without a drawer).
+ */
+function drawerFor(tx: Ctx, input: PaymentInput, tenders: Tender[], known: Prepared): number | null {
+  const d = known.drawer;
+  if (input.drawer_id !== undefined) {
+    if (!d) throw notFound(`cash drawer ${input.drawer_id}`, "drawer_id");
+    if (d.cashierUserId !== tx.actor.userId) {
+      throw ruleRefused("payments.not_your_drawer", `cash drawer ${d.id} is another cashier's`, {
+        drawer_id: d.id,
+        errors: [{ field: "drawer_id", message: "not your drawer: payments go into your own open drawer" }],
+      });
+    }
+    if (d.status !== "open") {
+      throw ruleRefused("payments.drawer_closed", `cash drawer ${d.id} is ${d.status.replace("_", " ")}`, {
+        drawer_id: d.id,
+        errors: [{ field: "drawer_id", message: `drawer ${d.id} is closed: open a new drawer to take payments` }],
+      });
+    }
+    return d.id;
+  }
+  if (d) return d.id;
+  const cash = tenders.find((t) => t.input.type === "cash");
+  if (cash) {
+    throw ruleRefused(
+      "payments.no_open_drawer",
+      "cash is taken into the cashier's open cash drawer: you have none open",
+      {
+        errors: [{ field: `${cash.field}.type`, message: "open a cash drawer to take cash" }],
+      },
+    );
+  }
+  return null;
+}
+
+/**
  * Takes a payment: one payment event with its tenders, and one ledger credit per account share (Dr the tender's
- * GL account, bank clearing for checks, money orders, cards and ACH / Cr unapplied cash, then matched to the
- * directed items or oldest due first). Overpayment stays unapplied on the account. Closed accounts take payments
- * too. Cash is refused until cash drawers exist; a cash-only account refuses the tenders the setting names.
+ * GL account / Cr unapplied cash, then matched to the directed items or oldest due first). Overpayment stays
+ * unapplied on the account. Closed accounts take payments too. A payment taken by a user with an open cash drawer
+ * goes into it: its cash, checks and money orders post to the cash drawers GL account (cards and ACH, and every
+ * tender taken without a drawer, to bank clearing); cash without an open drawer is refused. A cash-only account
+ * refuses the tenders the setting names.
  * A handful of statements whatever it holds: one read, three per ledger credit, one write of the payment, its
  * tenders and shares; the answer is built from what was written, not read back.
  */
@@ -165,31 +242,31 @@ export async function takePayment(ctx: Ctx, input: PaymentInput): Promise<Paymen
   if (input.received_on && input.received_on > today) {
     refuse([{ field: "received_on", message: `not after today (${today})` }]);
   }
-  const cash = tenders.find((t): t is { cash: string } => "cash" in t);
-  if (cash) {
-    throw ruleRefused("payments.cash_not_accepted", "cash is taken into a cash drawer, which Kilowatt has not yet", {
-      errors: [{ field: cash.cash, message: "cash is not accepted yet: take a check, money order, card or ACH" }],
-    });
-  }
-  const taken = tenders as Tender[];
+  const taken = tenders;
   return inTx(ctx, async (tx) => {
     // Accounts are locked (by the ledger, on their first credit) in ascending order, so two payments over the same
     // accounts can never wait on each other in a circle.
     const ordered = [...shares].sort((a, b) => a.accountId - b.accountId);
-    const purposes = [...new Set(taken.map((t) => TENDER_GL_PURPOSE[t.input.type]))];
     const known = await prepare(
       tx,
       ordered.map((s) => s.accountId),
-      purposes,
+      TENDER_PURPOSES,
       today,
+      {
+        named: input.drawer_id ?? null,
+        userId: tx.actor.userId,
+        cash: taken.some((t) => t.input.type === "cash"),
+      },
     );
     for (const s of ordered) {
       if (!known.accounts.get(s.accountId)) throw notFound(`account ${s.accountId}`, `${s.prefix}account_id`);
     }
+    const drawerId = drawerFor(tx, input, taken, known);
     await refuseOnCashOnly(tx, taken, shares, known);
     const glOf = (t: Tender) => {
-      const code = known.gl.get(TENDER_GL_PURPOSE[t.input.type]);
-      if (!code) throw new Error(`the chart of GL accounts has no ${TENDER_GL_PURPOSE[t.input.type]} account`);
+      const purpose = tenderGlPurpose(t.input.type, drawerId !== null);
+      const code = known.gl.get(purpose);
+      if (!code) throw new Error(`the chart of GL accounts has no ${purpose} account`);
       return code;
     };
     const id = known.paymentId ?? (await nextPaymentId(tx));
@@ -264,7 +341,7 @@ export async function takePayment(ctx: Ctx, input: PaymentInput): Promise<Paymen
       takenBy: tx.actor.username,
       takenByUserId: tx.actor.userId,
     };
-    const written = await writePayment(tx, payment, tenderRows, lines);
+    const written = await writePayment(tx, payment, drawerId, tenderRows, lines);
     const view = takenPaymentView({
       payment,
       recordedAt: written.recordedAt,
@@ -279,6 +356,7 @@ export async function takePayment(ctx: Ctx, input: PaymentInput): Promise<Paymen
       channel: view.channel,
       received_on: view.received_on,
       tenders: view.tenders.map((t) => ({ amount_cents: t.amount_cents, tender: t.description })),
+      drawer_id: drawerId,
       distribution: view.distribution.map((l) => ({ account_id: l.account_id, amount_cents: l.amount_cents })),
     };
     // One row per account paid, so each account's history shows the payment.
@@ -305,16 +383,17 @@ async function nextPaymentId(tx: Ctx): Promise<number> {
 }
 
 /** The payment, its tenders and its shares in one statement; returns when it was recorded and each share's id. */
-async function writePayment(tx: Ctx, p: NewPayment, tenders: NewTender[], lines: NewLine[]) {
+async function writePayment(tx: Ctx, p: NewPayment, drawerId: number | null, tenders: NewTender[], lines: NewLine[]) {
   const t = <K extends keyof NewTender>(k: K) => sql.param(tenders.map((x) => x[k]));
   const l = <K extends keyof NewLine>(k: K) => sql.param(lines.map((x) => x[k]));
   const itemIds = sql.param(lines.map((x) => (x.itemIds === null ? null : JSON.stringify(x.itemIds))));
   const rows = await preparedRows<{ id: bigint | null; credit_id: bigint | null; recorded_at: string | null }>(
     tx,
     sql`WITH payment AS (
-          INSERT INTO payments (id, accounting_date, received_on, channel, total_cents, note, taken_by, taken_by_user_id)
+          INSERT INTO payments (id, accounting_date, received_on, channel, total_cents, note, taken_by, taken_by_user_id,
+                                drawer_id)
           VALUES (${p.id}::int8, ${p.accountingDate}::date, ${p.receivedOn}::date, ${p.channel}, ${p.totalCents}::int8,
-                  ${p.note}, ${p.takenBy}, ${p.takenByUserId}::int8)
+                  ${p.note}, ${p.takenBy}, ${p.takenByUserId}::int8, ${drawerId}::int8)
           RETURNING recorded_at),
         tenders AS (
           INSERT INTO payment_tenders (payment_id, position, type, amount_cents, gl_account, check_number,

@@ -5,13 +5,19 @@ import type { paymentTenders } from "./schema.js";
 
 export type TenderRow = typeof paymentTenders.$inferSelect;
 
-/** The GL account (by purpose) each tender's money sits in until the bank deposit clears. */
-export const TENDER_GL_PURPOSE: Record<Exclude<TenderType, "cash">, string> = {
-  check: "bank_clearing",
-  money_order: "bank_clearing",
-  card: "bank_clearing",
-  ach: "bank_clearing",
-};
+/** The tenders a cashier counts into a cash drawer: cash, checks and money orders (cards and ACH go to the bank). */
+export const DRAWER_TENDERS = ["cash", "check", "money_order"] as const;
+export type DrawerTender = (typeof DRAWER_TENDERS)[number];
+export const isDrawerTender = (type: string): type is DrawerTender =>
+  (DRAWER_TENDERS as readonly string[]).includes(type);
+
+/**
+ * The GL account (by purpose) a tender's money sits in: taken into an open cash drawer, cash, checks and money
+ * orders sit in the cash drawers account until the drawer is closed and deposited; anything else (and a check taken
+ * without a drawer) clears through the bank. Cash is never taken without a drawer.
+ */
+export const tenderGlPurpose = (type: TenderType, inDrawer: boolean): string =>
+  inDrawer && isDrawerTender(type) ? "cash_drawers" : "bank_clearing";
 
 /** GL account codes by purpose, for the tenders given. */
 export async function tenderGlAccounts(ctx: Ctx): Promise<Map<string, string>> {
@@ -53,6 +59,8 @@ export function describeTender(t: Pick<TenderRow, "type" | "checkNumber" | "seri
       return `${BRAND_NAMES[t.brand ?? "other"] ?? "Card"} ****${t.last4}`;
     case "ach":
       return `ACH ****${t.last4}`;
+    case "cash":
+      return "Cash";
     default:
       return t.type;
   }
@@ -75,8 +83,10 @@ export const tenderView = (t: TenderColumns): TenderView => ({
 });
 
 /** The columns a tender input fills (a check's and an ACH debit's bank account last four go in `last4`). */
-export function tenderColumns(t: Exclude<TenderInput, { type: "cash" }>) {
+export function tenderColumns(t: TenderInput) {
   switch (t.type) {
+    case "cash":
+      return {};
     case "check":
       return { checkNumber: t.check_number, routingLast4: t.routing_last4 ?? null, last4: t.account_last4 ?? null };
     case "money_order":
@@ -97,7 +107,7 @@ export interface Funding {
 
 /**
  * Which tender money funds which distribution share: tenders in order fill shares in order, so each share is
- * posted as one credit per GL account its money came from (today every tender clears through the bank: one credit).
+ * posted as one credit per GL account its money came from (a check into a drawer and a card to the bank: two).
  */
 export function fundShares(
   tenders: readonly { glAccount: string; amountCents: bigint }[],
