@@ -210,7 +210,7 @@ describe("adjustments on the account page, keyboard only after sign-in", () => {
     await expect.poll(async () => (await ledger.textContent()) ?? "").toContain("Credit: Courtesy credit");
   });
 
-  it("refuses a $75 credit from a CSR at the amount, saying the limit and who can make it", async () => {
+  it("sends a $75 credit from a CSR for approval: nothing posts, and the account says it is waiting", async () => {
     const keys = countingKeyboard(page);
     await keys.press("a");
     await dialog().waitFor();
@@ -218,18 +218,25 @@ describe("adjustments on the account page, keyboard only after sign-in", () => {
     await keys.type("75");
     await keys.press("Tab");
     await keys.press("c");
-    await keys.press("Control+Enter");
-    const amount = dialog().getByRole("textbox", { name: "Amount" });
-    await expect.poll(() => amount.getAttribute("aria-invalid")).toBe("true");
-    await dialog().getByText("Your limit for credits is $50.00; a lead or supervisor can make this one").waitFor();
-    // The cursor is back in the amount, its text selected: typing replaces it.
-    await expect.poll(() => focused(page)).toMatchObject({ tag: "input", name: "Amount" });
+    // The button says what will happen before it is pressed.
+    expect(await dialog().getByRole("button", { name: "Ask approval for $75.00" }).count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
-    await guideShot(dialog(), "adjustment-over-limit");
-    await keys.press("Escape");
+    await keys.press("Control+Enter");
     await dialog().waitFor({ state: "hidden" });
-    record("try a credit above the limit", keys);
+    const said = "Waiting for approval by a lead: $75.00 courtesy credit";
+    expect(await page.getByTestId("adjustment-notice").textContent()).toBe(said);
+    await expect.poll(async () => (await focused(page)).name).toBe(said);
+    record("send a credit above the limit for approval", keys);
     await expect.poll(summary).toBe("Balance$124.20Amount due$124.20Past due$40.00");
+    const waiting = section().getByTestId("approval-request");
+    await expect.poll(() => waiting.count()).toBe(1);
+    expect((await cellsOf(waiting.first())).slice(1)).toEqual([
+      "Credit: Courtesy credit",
+      "$75.00",
+      "casey",
+      "Waiting for approval",
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
     expect(((await api("GET", `/api/v1/accounts/${customer.id}/adjustments`)).adjustments as unknown[]).length).toBe(1);
   });
 
@@ -272,7 +279,7 @@ describe("adjustments on the account page, keyboard only after sign-in", () => {
     await keys.type("adjust");
     await keys.press("Enter");
     await dialog().waitFor();
-    await dialog().getByText("Your limit for credits is $250.00").waitFor();
+    await dialog().getByText("Your limit for credits is $500.00").waitFor();
     await keys.press("Tab");
     await keys.type("75");
     await keys.press("Tab");
@@ -297,7 +304,7 @@ describe("adjustments on the account page, keyboard only after sign-in", () => {
       "lee",
     ]);
     expect(await axeViolations(page)).toEqual([]);
-    // One fresh key per attempt: the refused one, and each made adjustment.
+    // One fresh key per attempt: the one sent for approval, and each made adjustment.
     expect(keysSent).toHaveLength(3);
     expect(new Set(keysSent).size).toBe(3);
     for (const key of keysSent) expect(key).toMatch(/^[0-9a-f-]{32,36}$/);

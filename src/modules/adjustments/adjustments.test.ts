@@ -5,6 +5,7 @@ import { putSetting } from "../../platform/settings.js";
 import { accountItems, verifyLedger } from "../ledger/index.js";
 import { charge, newAccount } from "../ledger/test-fixtures.js";
 import { balanceOf, moneyCounts, newKey, read, send } from "../payments/test-fixtures.js";
+import { limitOf } from "./approval-requests.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -42,6 +43,7 @@ describe("adjustments", () => {
       gl_account: "4010",
       accounting_date: "2026-03-02",
       made_by: "t-csr",
+      approved_by: null,
       item_id: expect.any(Number),
       credit_id: null,
       balance_cents: 1_250,
@@ -77,45 +79,57 @@ describe("adjustments", () => {
     expect(list.adjustments.map((x: { id: number }) => x.id)).toEqual([a.id]);
   });
 
-  it("holds credits to the role's limit (csr $50, lead $250, supervisor $1,000), charges to none", async () => {
+  it("posts credits up to the role's approval limit (csr $50, lead $500, supervisor none); above it nothing posts", async () => {
     const account = await newAccount(t);
     const before = await moneyCounts(t);
-    const over = await adjust(account, { kind: "credit", amount_cents: 5_001, reason_code: "courtesy_credit" });
-    expect(over.statusCode).toBe(422);
+    const over = await adjust(account, {
+      kind: "credit",
+      amount_cents: 5_001,
+      reason_code: "courtesy_credit",
+      note: "storm outage",
+    });
+    expect(over.statusCode).toBe(202);
     expect(over.json()).toMatchObject({
-      rule: "adjustments.over_limit",
-      limit_cents: 5_000,
-      errors: [{ field: "amount_cents" }],
+      status: "pending_approval",
+      approval_request: {
+        id: expect.any(Number),
+        kind: "adjustment",
+        status: "pending",
+        account_id: account,
+        amount_cents: 5_001,
+        summary: "Courtesy credit: storm outage",
+        requested_by: "t-csr",
+        payload: { kind: "credit", amount_cents: 5_001, reason_code: "courtesy_credit", note: "storm outage" },
+        yours: true,
+        version: 1,
+      },
     });
     expect(await moneyCounts(t)).toEqual(before);
+    expect(await balanceOf(t, account)).toBe(0n);
     expect(
       (await adjust(account, { kind: "credit", amount_cents: 5_000, reason_code: "courtesy_credit" })).statusCode,
     ).toBe(201);
     expect(
-      (await adjust(account, { kind: "credit", amount_cents: 25_000, reason_code: "billing_error" }, "lead"))
+      (await adjust(account, { kind: "credit", amount_cents: 50_000, reason_code: "billing_error" }, "lead"))
         .statusCode,
     ).toBe(201);
     expect(
-      (await adjust(account, { kind: "credit", amount_cents: 25_001, reason_code: "billing_error" }, "lead"))
+      (await adjust(account, { kind: "credit", amount_cents: 50_001, reason_code: "billing_error" }, "lead"))
         .statusCode,
-    ).toBe(422);
+    ).toBe(202);
     expect(
-      (await adjust(account, { kind: "credit", amount_cents: 100_000, reason_code: "billing_error" }, "supervisor"))
+      (await adjust(account, { kind: "credit", amount_cents: 5_000_000, reason_code: "billing_error" }, "supervisor"))
         .statusCode,
     ).toBe(201);
     expect(
-      (await adjust(account, { kind: "credit", amount_cents: 100_001, reason_code: "billing_error" }, "supervisor"))
-        .statusCode,
-    ).toBe(422);
-    expect(
-      (await adjust(account, { kind: "charge", amount_cents: 500_000, reason_code: "billing_error" })).statusCode,
+      (await adjust(account, { kind: "charge", amount_cents: 9_000_000, reason_code: "billing_error" })).statusCode,
     ).toBe(201);
-    expect(await balanceOf(t, account)).toBe(500_000n - 5_000n - 25_000n - 100_000n);
+    expect(await balanceOf(t, account)).toBe(9_000_000n - 5_000n - 50_000n - 5_000_000n);
 
-    // The limit is a setting, from a date on.
-    await putSetting(t.ctx, "adjustments.credit_limit_cents", {
+    // The limit is a setting, from a date on; a role not listed has none.
+    await putSetting(t.ctx, "approvals.limit_cents", {
       effective_from: "2026-03-01",
-      value: { csr: 7_500, lead: 25_000, supervisor: 100_000 },
+      value: { csr: 7_500, lead: 25_000, supervisor: null },
     });
     expect(
       (await adjust(account, { kind: "credit", amount_cents: 7_500, reason_code: "courtesy_credit" })).statusCode,
@@ -123,7 +137,28 @@ describe("adjustments", () => {
     expect(
       (await adjust(account, { kind: "credit", amount_cents: 100, reason_code: "fee_waiver" }, "billing_analyst"))
         .statusCode,
-    ).toBe(422);
+    ).toBe(202);
+    await putSetting(t.ctx, "approvals.limit_cents", {
+      effective_from: "2026-03-01",
+      version: 1,
+      value: { csr: 5_000, lead: 50_000, supervisor: null, billing_analyst: 50_000 },
+    });
+  });
+
+  it("takes the highest of a user's roles' limits, where no limit wins", () => {
+    const actor = (roles: string[]) => ({
+      userId: 1,
+      username: "x",
+      roles,
+      permissions: new Set<string>(),
+      via: "session" as const,
+    });
+    const limits = { csr: 5_000, lead: 50_000, supervisor: null };
+    expect(limitOf(actor(["csr"]), limits)).toBe(5_000n);
+    expect(limitOf(actor(["csr", "lead"]), limits)).toBe(50_000n);
+    expect(limitOf(actor(["lead", "supervisor", "csr"]), limits)).toBeNull();
+    expect(limitOf(actor(["cashier"]), limits)).toBe(0n);
+    expect(limitOf(actor([]), limits)).toBe(0n);
   });
 
   it("refuses unknown reasons, a reason of the other kind, unknown accounts and roles without the permission", async () => {

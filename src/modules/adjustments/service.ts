@@ -1,14 +1,15 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { audit } from "../../platform/audit.js";
 import { isoInstant } from "../../platform/clock.js";
-import { type Actor, type Ctx, inTx } from "../../platform/context.js";
-import { badRequest, ruleRefused } from "../../platform/errors.js";
+import { type Ctx, inTx } from "../../platform/context.js";
+import { badRequest } from "../../platform/errors.js";
 import { currentSetting } from "../../platform/settings.js";
 import { requireAccount } from "../accounts/index.js";
 import { postCharge, postCredit } from "../ledger/index.js";
+import { fileApprovalRequest, type PendingApproval, type Route, routeOf } from "./approval-requests.js";
 import type { AdjustmentInput } from "./inputs.js";
-import { adjustments } from "./schema.js";
-import { type AdjustmentReason, adjustmentReasons, creditLimitsByRole } from "./settings.js";
+import { adjustments, approvalRequests } from "./schema.js";
+import { type AdjustmentReason, adjustmentReasons } from "./settings.js";
 
 type AdjustmentRow = typeof adjustments.$inferSelect;
 
@@ -24,6 +25,8 @@ export interface AdjustmentView {
   gl_account: string;
   accounting_date: string;
   made_by: string;
+  /** Who approved it, when it was above the maker's limit. */
+  approved_by: string | null;
   /** The receivable item a charge made, or the credit a credit made. */
   item_id: number | null;
   credit_id: number | null;
@@ -32,7 +35,7 @@ export interface AdjustmentView {
   version: number;
 }
 
-const view = (a: AdjustmentRow, reasons: AdjustmentReason[]): AdjustmentView => ({
+const view = (a: AdjustmentRow, reasons: AdjustmentReason[], approvedBy: string | null): AdjustmentView => ({
   id: a.id,
   account_id: a.accountId,
   kind: a.kind,
@@ -43,6 +46,7 @@ const view = (a: AdjustmentRow, reasons: AdjustmentReason[]): AdjustmentView => 
   gl_account: a.glAccount,
   accounting_date: a.accountingDate,
   made_by: a.madeBy,
+  approved_by: approvedBy,
   item_id: a.itemId,
   credit_id: a.creditId,
   entry_id: a.entryId,
@@ -53,23 +57,11 @@ const view = (a: AdjustmentRow, reasons: AdjustmentReason[]): AdjustmentView => 
 /** The reason codes in force today. */
 export const listAdjustmentReasons = (ctx: Ctx) => currentSetting(ctx, adjustmentReasons);
 
-/** The largest credit the actor may make: the highest of their roles' limits; the system has none. */
-export function creditLimitOf(actor: Actor, limits: Record<string, number>): bigint | null {
-  if (actor.permissions.has("*")) return null;
-  const own = actor.roles.map((r) => limits[r]).filter((v): v is number => v !== undefined);
-  return BigInt(own.length ? Math.max(...own) : 0);
-}
-
-/**
- * Makes an adjustment on an account (closed ones too): a charge is a receivable item of category `adjustment`
- * (Dr receivables / Cr the reason's GL account, billed with the next bill); a credit is a credit adjustment (Dr the
- * reason's GL account / Cr unapplied cash) matched oldest due first. A credit above the role's limit is refused.
- */
-export async function makeAdjustment(
+/** Checks the reason code: one of the setting's, and for this kind (400 naming reason_code otherwise). */
+async function reasonFor(
   ctx: Ctx,
-  accountId: number,
   input: AdjustmentInput,
-): Promise<AdjustmentView & { balance_cents: bigint }> {
+): Promise<{ reason: AdjustmentReason; reasons: AdjustmentReason[] }> {
   const reasons = await listAdjustmentReasons(ctx);
   const reason = reasons.find((r) => r.code === input.reason_code);
   if (!reason) {
@@ -82,17 +74,55 @@ export async function makeAdjustment(
       { field: "reason_code", message: `not for a ${input.kind}` },
     ]);
   }
+  return { reason, reasons };
+}
+
+/** Whether an adjustment posts at once or waits for approval: a credit above the actor's limit waits; charges never. */
+export const adjustmentRoute = (ctx: Ctx, input: AdjustmentInput): Promise<Route> =>
+  input.kind === "credit" ? routeOf(ctx, input.amount_cents) : Promise.resolve("post");
+
+/** A posted adjustment, with the account's balance after it. */
+export type AdjustmentMade = AdjustmentView & { balance_cents: bigint };
+
+/**
+ * Makes an adjustment on an account (closed ones too): a charge is a receivable item of category `adjustment`
+ * (Dr receivables / Cr the reason's GL account, billed with the next bill); a credit is a credit adjustment (Dr the
+ * reason's GL account / Cr unapplied cash) matched oldest due first. A credit above the actor's approval limit posts
+ * nothing: it is filed for approval (`route` as adjustmentRoute decided it; decided here when not given).
+ */
+export async function makeAdjustment(
+  ctx: Ctx,
+  accountId: number,
+  input: AdjustmentInput,
+  route?: Route,
+): Promise<AdjustmentMade | PendingApproval> {
+  const { reason } = await reasonFor(ctx, input);
+  const how = route ?? (await adjustmentRoute(ctx, input));
+  if (how === "post") return postAdjustment(ctx, accountId, input);
+  return inTx(ctx, async (tx) => {
+    await requireAccount(tx.db, accountId, "id");
+    return fileApprovalRequest(tx, {
+      kind: "adjustment",
+      accountId,
+      amountCents: BigInt(input.amount_cents),
+      payload: { ...input },
+      summary: `${reason.label}${input.note ? `: ${input.note}` : ""}`,
+    });
+  });
+}
+
+/**
+ * Posts an adjustment; `onBehalfOf` is the person who asked for it when it posts on approval (the approver is the
+ * one acting, and is recorded on the approval request).
+ */
+export async function postAdjustment(
+  ctx: Ctx,
+  accountId: number,
+  input: AdjustmentInput,
+  onBehalfOf?: { username: string; userId: number | null; approvedBy: string },
+): Promise<AdjustmentMade> {
+  const { reason, reasons } = await reasonFor(ctx, input);
   const amount = BigInt(input.amount_cents);
-  if (input.kind === "credit") {
-    const limit = creditLimitOf(ctx.actor, await currentSetting(ctx, creditLimitsByRole));
-    if (limit !== null && amount > limit) {
-      throw ruleRefused(
-        "adjustments.over_limit",
-        `a credit of ${amount} cents is above your limit of ${limit} cents: it needs a supervisor`,
-        { limit_cents: limit, errors: [{ field: "amount_cents", message: `at most ${limit} cents for your role` }] },
-      );
-    }
-  }
   return inTx(ctx, async (tx) => {
     await requireAccount(tx.db, accountId, "id");
     // The id first, so the ledger entry can name the adjustment it belongs to.
@@ -135,11 +165,11 @@ export async function makeAdjustment(
         itemId: posted.itemId,
         creditId: posted.creditId,
         accountingDate: tx.clock.today().toString(),
-        madeBy: tx.actor.username,
-        madeByUserId: tx.actor.userId,
+        madeBy: onBehalfOf?.username ?? tx.actor.username,
+        madeByUserId: onBehalfOf ? onBehalfOf.userId : tx.actor.userId,
       })
       .returning();
-    const result = { ...view(row!, reasons), balance_cents: posted.balance };
+    const result = { ...view(row!, reasons, onBehalfOf?.approvedBy ?? null), balance_cents: posted.balance };
     await audit(tx, {
       action: `adjustments.${input.kind}`,
       entityType: "adjustment",
@@ -156,10 +186,11 @@ export async function accountAdjustments(ctx: Ctx, accountId: number, limit = 50
   await requireAccount(ctx.db, accountId, "id");
   const reasons = await listAdjustmentReasons(ctx);
   const rows = await ctx.db
-    .select()
+    .select({ a: adjustments, approvedBy: approvalRequests.decidedBy })
     .from(adjustments)
+    .leftJoin(approvalRequests, eq(approvalRequests.adjustmentId, adjustments.id))
     .where(eq(adjustments.accountId, accountId))
     .orderBy(desc(adjustments.id))
     .limit(limit);
-  return rows.map((r) => view(r, reasons));
+  return rows.map((r) => view(r.a, reasons, r.approvedBy));
 }

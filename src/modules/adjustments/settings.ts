@@ -40,11 +40,42 @@ export const adjustmentReasons = defineSetting<AdjustmentReason[]>({
   ],
 });
 
-export const creditLimitsByRole = defineSetting<Record<string, number>>({
-  key: "adjustments.credit_limit_cents",
+/** The largest credit or refund each role may post without approval, in cents; null means no limit. */
+export type ApprovalLimits = Record<string, number | null>;
+
+export const approvalLimits = defineSetting<ApprovalLimits>({
+  key: "approvals.limit_cents",
   description:
-    "The largest credit adjustment each role may make without approval, in cents (a user with several roles has " +
-    "the highest of them; a role not listed may make none)",
-  schema: z.record(z.string().min(1).max(40), z.number().int().min(0).max(99_999_999_999)),
-  default: { csr: 5_000, lead: 25_000, supervisor: 100_000, billing_analyst: 25_000 },
+    "The largest credit adjustment or refund each role may post without approval, in cents (null: no limit). A " +
+    "user with several roles has the highest of them; a role not listed has none. Above it the credit or refund " +
+    "waits for someone whose own limit covers it (approvals.decide)",
+  schema: z.record(z.string().min(1).max(40), z.number().int().min(0).max(99_999_999_999).nullable()),
+  default: { csr: 5_000, lead: 50_000, supervisor: null, billing_analyst: 50_000 },
+});
+
+/** A reason a credit balance is refunded for. */
+export interface RefundReason {
+  code: string;
+  label: string;
+}
+
+export const refundReasons = defineSetting<RefundReason[]>({
+  key: "refunds.reasons",
+  description: "The reasons a credit balance is refunded for (code and label), shown on the refund register",
+  schema: z
+    .array(
+      z.strictObject({
+        code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, "lower-case letters, digits and '_'"),
+        label: z.string().trim().min(1).max(80),
+      }),
+    )
+    .min(1)
+    .max(100)
+    .refine((list) => new Set(list.map((r) => r.code)).size === list.length, "each code once"),
+  default: [
+    { code: "overpayment", label: "Overpayment" },
+    { code: "account_closed", label: "Account closed with a credit" },
+    { code: "duplicate_payment", label: "Duplicate payment" },
+    { code: "customer_request", label: "Customer request" },
+  ],
 });

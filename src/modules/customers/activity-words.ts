@@ -178,6 +178,23 @@ export function tell(row: AuditRow, accountId: number, look: Lookups): Told | nu
         ref: { type: "adjustment", id: entity },
       };
     }
+    case "approvals.request":
+    case "approvals.approve":
+    case "approvals.reject":
+      return tellApproval(row.action, after, entity);
+    case "refunds.post": {
+      const amount = cents(after.amount_cents);
+      const by = after.method === "ach" ? `ACH to the account ending ${text(after.last4)}` : "check";
+      const parts = [text(after.reason_label), firstLine(text(after.note))];
+      if (after.approved_by) parts.push(`approved by ${text(after.approved_by)}`);
+      return {
+        kind: "refund",
+        title: `Refund of ${dollars(amount)} by ${by}`,
+        detail: parts.filter(Boolean).join(" · "),
+        amount_cents: amount,
+        ref: { type: "refund", id: entity },
+      };
+    }
     case "service_agreement.create":
     case "service_agreement.update":
       return tellAgreement(row.action === "service_agreement.create" ? null : before, after, entity, look);
@@ -241,6 +258,31 @@ export function tell(row: AuditRow, accountId: number, look: Lookups): Told | nu
     default:
       return tellParty(row, before, after, entity, look);
   }
+}
+
+/** A credit or refund above the requester's limit: waiting for approval, approved, or rejected. */
+function tellApproval(action: string, after: Image, id: number): Told {
+  const amount = cents(after.amount_cents);
+  const what = `${after.kind === "refund" ? "Refund" : "Credit"} of ${dollars(amount)}`;
+  const ref = { type: "approval_request", id };
+  if (action === "approvals.request") {
+    return {
+      kind: "approval_requested",
+      title: `${what} waiting for approval`,
+      detail: text(after.summary),
+      amount_cents: amount,
+      ref,
+    };
+  }
+  const approved = action === "approvals.approve";
+  const parts = [text(after.summary), `asked by ${text(after.requested_by)}`, firstLine(text(after.decision_note))];
+  return {
+    kind: approved ? "approval_approved" : "approval_rejected",
+    title: `${what} ${approved ? "approved" : "rejected"}`,
+    detail: parts.filter(Boolean).join(" · "),
+    amount_cents: amount,
+    ref,
+  };
 }
 
 function tellAgreement(before: Image | null, after: Image, id: number, look: Lookups): Told | null {

@@ -43,6 +43,10 @@ const ACTIONS_BY_PERMISSION: Record<string, string[]> = {
     "payments.cash_only",
     "adjustments.charge",
     "adjustments.credit",
+    "approvals.request",
+    "approvals.approve",
+    "approvals.reject",
+    "refunds.post",
   ],
   "customers.read": ["party.create", "party.update", "party.identity_revealed", "party.flag_add", "party.flag_update"],
 };

@@ -1,3 +1,4 @@
+import type { ApprovalRequest } from "./approvals.js";
 import { api } from "./client.js";
 import type { Cents } from "./ledger.js";
 
@@ -24,6 +25,8 @@ export interface Adjustment {
   gl_account: string;
   accounting_date: string;
   made_by: string;
+  /** Who approved it, when it was above the maker's limit. */
+  approved_by: string | null;
   item_id: number | null;
   credit_id: number | null;
   entry_id: number;
@@ -39,12 +42,20 @@ export interface AdjustmentReason {
   gl_account: string;
 }
 
-/** The rule a credit above the role's limit breaks (the 422 carries `limit_cents`). */
-export const OVER_LIMIT_RULE = "adjustments.over_limit";
+/** A credit above the maker's limit: nothing posted, the request waits in the approval queue (answer 202). */
+export interface PendingApproval {
+  status: "pending_approval";
+  approval_request: ApprovalRequest;
+}
+
+/** What making an adjustment answers: the posted adjustment, or the request waiting for approval. */
+export type AdjustmentResult = (Adjustment & { balance_cents: Cents }) | PendingApproval;
+
+export const isPending = (r: object): r is PendingApproval => (r as { status?: unknown }).status === "pending_approval";
 
 /** Makes an adjustment; `key` is the attempt's Idempotency-Key (the same on a retry of the same attempt). */
 export const makeAdjustment = (accountId: number, body: AdjustmentRequest, key: string) =>
-  api.post<Adjustment & { balance_cents: Cents }>(`/api/v1/accounts/${accountId}/adjustments`, body, {
+  api.post<AdjustmentResult>(`/api/v1/accounts/${accountId}/adjustments`, body, {
     headers: { "idempotency-key": key },
   });
 
@@ -64,7 +75,32 @@ export const fetchAdjustments = async (accountId: number, signal?: AbortSignal) 
 export const fetchAdjustmentReasons = async (signal?: AbortSignal) =>
   (await api.get<{ reasons: AdjustmentReason[] }>("/api/v1/adjustments/reasons", { signal })).reasons;
 
-/** The largest credit each role may make, in cents (the setting `adjustments.credit_limit_cents`). */
-export const fetchCreditLimits = async (signal?: AbortSignal) =>
-  (await api.get<{ current: Record<string, number> }>("/api/v1/settings/adjustments.credit_limit_cents", { signal }))
-    .current;
+/** The largest credit or refund each role may post without approval, in cents; null is no limit. */
+export type ApprovalLimits = Record<string, number | null>;
+
+/** The approval limits by role (the setting `approvals.limit_cents`). */
+export const fetchApprovalLimits = async (signal?: AbortSignal) =>
+  (await api.get<{ current: ApprovalLimits }>("/api/v1/settings/approvals.limit_cents", { signal })).current;
+
+/** The user's own limit: the highest of their roles' (null, no limit, wins; a role not listed has none). */
+export function ownLimit(roles: string[], limits: ApprovalLimits | undefined): bigint | null | undefined {
+  if (!limits) return undefined;
+  let most = 0n;
+  for (const r of roles) {
+    if (!Object.hasOwn(limits, r)) continue;
+    const limit = limits[r];
+    if (limit === null || limit === undefined) return null;
+    if (BigInt(limit) > most) most = BigInt(limit);
+  }
+  return most;
+}
+
+/** Who approves an amount: the first of the roles above the user's whose limit covers it ("a lead"). */
+export function approverFor(amount: bigint, roles: string[], limits: ApprovalLimits | undefined): string {
+  const up = ["lead", "supervisor"].filter((r) => !roles.includes(r));
+  const who = up.find((r) => {
+    const limit = limits?.[r];
+    return limit === null || (limit !== undefined && BigInt(limit) >= amount);
+  });
+  return who ? `a ${who}` : "someone with a higher limit";
+}

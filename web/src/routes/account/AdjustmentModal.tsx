@@ -2,16 +2,19 @@ import { Alert, Button, Group, Modal, NativeSelect, Radio, Stack, Text, TextInpu
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
 import {
-  type Adjustment,
   type AdjustmentKind,
+  type AdjustmentReason,
   type AdjustmentRequest,
+  type AdjustmentResult,
+  type ApprovalLimits,
+  approverFor,
   fetchAdjustmentReasons,
-  fetchCreditLimits,
+  fetchApprovalLimits,
+  isPending,
   makeAdjustment,
-  OVER_LIMIT_RULE,
+  ownLimit,
 } from "../../api/adjustments.js";
 import { ApiError } from "../../api/client.js";
-import type { Cents } from "../../api/ledger.js";
 import { useCurrentUser } from "../../user.js";
 import { useMoneyAttempt } from "./attempt.js";
 import { money, parseDollars } from "./money.js";
@@ -28,25 +31,6 @@ type Errors = Partial<Record<"kind" | "amount" | "reason" | "note", string>>;
 const blank = (): Form => ({ kind: "credit", amount: "", reason: "", note: "" });
 const KIND_WORD: Record<AdjustmentKind, string> = { credit: "Credit", charge: "Charge" };
 
-/** Who a credit above one's own limit goes to: the next people up, in the order a CSR asks them. */
-const ESCALATION = ["lead", "supervisor"];
-
-/** The largest credit the user may make: the highest of their roles' limits (a role not listed has none). */
-function ownLimit(roles: string[], limits: Record<string, number> | undefined): bigint | undefined {
-  if (!limits) return undefined;
-  return roles.reduce(
-    (most, r) => (limits[r] !== undefined && BigInt(limits[r]) > most ? BigInt(limits[r]) : most),
-    0n,
-  );
-}
-
-/** "a lead or supervisor": the roles above the user's whose limit covers the amount (all of them if not known). */
-function whoCanMake(amount: bigint, roles: string[], limits: Record<string, number> | undefined): string {
-  const up = ESCALATION.filter((r) => !roles.includes(r) && (!limits || BigInt(limits[r] ?? 0) >= amount));
-  if (up.length === 0) return "it needs someone with a higher limit";
-  return `a ${up.join(" or ")} can make this one`;
-}
-
 /** The form's fields checked here (the server checks again): an amount of cents above zero, a reason. */
 function check(form: Form): { errors: Errors; body?: AdjustmentRequest } {
   const errors: Errors = {};
@@ -62,22 +46,10 @@ function check(form: Form): { errors: Errors; body?: AdjustmentRequest } {
   };
 }
 
-/** The server's refusal on the form's fields: the over-limit rule at the amount, with the limit in dollars. */
-function fieldErrors(
-  err: unknown,
-  body: AdjustmentRequest | undefined,
-  roles: string[],
-  limits?: Record<string, number>,
-) {
+/** The server's refusal on the form's fields. */
+function fieldErrors(err: unknown): Errors {
   if (!(err instanceof ApiError)) return {};
   const errors: Errors = {};
-  if (err.status === 422 && err.problem.rule === OVER_LIMIT_RULE) {
-    const raw = err.problem.limit_cents;
-    const limit = typeof raw === "number" && Number.isSafeInteger(raw) ? money(raw) : "below this amount";
-    const who = whoCanMake(BigInt(body?.amount_cents ?? 0), roles, limits);
-    errors.amount = `Your limit for credits is ${limit}; ${who}`;
-    return errors;
-  }
   for (const e of err.problem.errors ?? []) {
     if (e.field === "amount_cents") errors.amount = e.message;
     if (e.field === "reason_code") errors.reason = e.message;
@@ -87,12 +59,27 @@ function fieldErrors(
   return errors;
 }
 
-/** What the adjustment did, for the line above the account's adjustments. */
-function outcome(a: Adjustment & { balance_cents: Cents }): string {
-  const billed = a.kind === "charge" ? " (billed with the next bill)" : "";
+/**
+ * What the adjustment did, for the line above the account's adjustments: made, with the new balance; or, above
+ * the person's limit, waiting for approval and by whom.
+ */
+function outcome(
+  result: AdjustmentResult,
+  roles: string[],
+  limits: ApprovalLimits | undefined,
+  reasons: AdjustmentReason[] | undefined,
+): string {
+  if (isPending(result)) {
+    const r = result.approval_request;
+    const code = String(r.payload.reason_code ?? "");
+    const label = reasons?.find((x) => x.code === code)?.label ?? code.replace(/_/g, " ");
+    const who = approverFor(BigInt(r.amount_cents), roles, limits);
+    return `Waiting for approval by ${who}: ${money(r.amount_cents)} ${label.toLowerCase()}`;
+  }
+  const billed = result.kind === "charge" ? " (billed with the next bill)" : "";
   return (
-    `${KIND_WORD[a.kind]} of ${money(a.amount_cents)} made (${a.reason_label}), adjustment ${a.id}${billed}. ` +
-    `The balance is now ${money(a.balance_cents)}.`
+    `${KIND_WORD[result.kind]} of ${money(result.amount_cents)} made (${result.reason_label}), adjustment ${result.id}${billed}. ` +
+    `The balance is now ${money(result.balance_cents)}.`
   );
 }
 
@@ -100,7 +87,8 @@ function outcome(a: Adjustment & { balance_cents: Cents }): string {
  * Adjust the account: credit (the usual courtesy credit) or charge, the amount, a reason chosen by its first
  * letter from the reasons for that kind, a note. Ctrl+Enter posts from any field. Each attempt carries its own
  * Idempotency-Key and a retry after a lost answer sends the same one, so an adjustment never posts twice. A credit
- * above the person's limit is refused at the amount, saying the limit and who can make it.
+ * above the person's limit posts nothing: it waits for approval by someone whose limit covers it, and the dialog
+ * closes saying so.
  */
 export function AdjustmentModal({
   accountId,
@@ -119,8 +107,8 @@ export function AdjustmentModal({
     staleTime: 60_000,
   });
   const limits = useQuery({
-    queryKey: ["adjustment-credit-limits"],
-    queryFn: ({ signal }) => fetchCreditLimits(signal),
+    queryKey: ["approval-limits"],
+    queryFn: ({ signal }) => fetchApprovalLimits(signal),
     enabled: opened,
     staleTime: 60_000,
     retry: false,
@@ -135,14 +123,14 @@ export function AdjustmentModal({
   const client = useQueryClient();
   const save = useMutation({
     mutationFn: ({ key, body }: { key: string; body: AdjustmentRequest }) => makeAdjustment(accountId, body, key),
-    onSuccess: async (adjustment) => {
+    onSuccess: async (result) => {
       attempt.settle();
       await refreshMoney(client, [accountId]);
-      onClose(outcome(adjustment));
+      onClose(outcome(result, roles, limits, reasons.data));
     },
-    onError: (err, { body }) => {
+    onError: (err) => {
       attempt.settle(err);
-      const found = fieldErrors(err, body, roles, limits);
+      const found = fieldErrors(err);
       setErrors(found);
       // The person fixes the field the refusal names: the cursor goes there.
       if (found.amount) amountField.current?.focus();
@@ -165,7 +153,11 @@ export function AdjustmentModal({
   }, [attempt.uncertain]);
 
   const offered = (reasons.data ?? []).filter((r) => r.kinds.includes(form.kind));
-  const set = <K extends keyof Form>(field: K, value: Form[K]) => setForm((f) => ({ ...f, [field]: value }));
+  // A field's refusal goes once the person changes it: what it said was about the value that was there.
+  const set = <K extends keyof Form>(field: K, value: Form[K]) => {
+    setForm((f) => ({ ...f, [field]: value }));
+    setErrors((e) => (field in e ? { ...e, [field]: undefined } : e));
+  };
   const setKind = (kind: AdjustmentKind) =>
     setForm((f) => {
       // A reason not allowed for the new kind is dropped rather than sent to be refused.
@@ -191,9 +183,12 @@ export function AdjustmentModal({
     }
   };
   const locked = attempt.uncertain || save.isPending;
-  const explained = save.isError && Object.keys(fieldErrors(save.error, undefined, roles, limits)).length > 0;
+  const explained = save.isError && Object.keys(fieldErrors(save.error)).length > 0;
   const cents = parseDollars(form.amount);
   const word = KIND_WORD[form.kind];
+  // Above the limit the credit is sent for approval: the button says so before it is pressed.
+  const forApproval =
+    form.kind === "credit" && cents !== null && limit !== undefined && limit !== null && cents > limit;
 
   return (
     <Modal opened={opened} onClose={() => onClose()} title="Adjust the account" size="lg">
@@ -238,7 +233,9 @@ export function AdjustmentModal({
             label="Amount"
             description={
               form.kind === "credit" && limit !== undefined && !errors.amount
-                ? `Your limit for credits is ${money(limit)}`
+                ? limit === null
+                  ? "You have no limit for credits"
+                  : `Your limit for credits is ${money(limit)}; a larger one waits for approval`
                 : undefined
             }
             leftSection="$"
@@ -289,9 +286,11 @@ export function AdjustmentModal({
               <Button ref={sendButton} type="submit" loading={save.isPending}>
                 {attempt.uncertain
                   ? "Send again"
-                  : cents !== null && cents > 0n
-                    ? `${word} ${money(cents)}`
-                    : `Post ${word.toLowerCase()}`}
+                  : forApproval
+                    ? `Ask approval for ${money(cents)}`
+                    : cents !== null && cents > 0n
+                      ? `${word} ${money(cents)}`
+                      : `Post ${word.toLowerCase()}`}
               </Button>
             </Group>
           </Group>

@@ -13,6 +13,7 @@ import { AgingTable, LedgerTable, OpenItemsTable, UnappliedCreditsTable } from "
 import { money } from "./money.js";
 import { PaymentHistory } from "./PaymentHistory.js";
 import { PaymentModal } from "./PaymentModal.js";
+import { RefundModal } from "./RefundModal.js";
 
 const noRetryOn403 = (count: number, err: Error) => !(err instanceof ApiError && err.status === 403) && count < 2;
 
@@ -84,12 +85,19 @@ export function BalanceSection({
   useEffect(() => {
     if (adjusted) adjustedLine.current?.focus();
   }, [adjusted]);
+  // A refund is offered while the account has a credit balance; what it did is said like an adjustment.
+  const [refunding, setRefunding] = useState(false);
+  const closeRefund = (done?: string) => {
+    setRefunding(false);
+    closeAdjustment(done);
+  };
   // Asked for a tab from the palette: focus it once it is the selected one.
   const [jump, setJump] = useState(0);
   useEffect(() => {
     if (jump) jumpToBalance();
   }, [jump]);
   const balances = useBalances(accountId);
+  const canRefund = useCan("refunds.request") && (balances.data?.balance_cents ?? 0) < 0;
   const items = useQuery({
     queryKey: [...moneyKey(accountId), "items"],
     queryFn: ({ signal }) => fetchOpenItems(accountId, signal),
@@ -130,6 +138,19 @@ export function BalanceSection({
             shortcut: "a",
             keywords: ["adjustment", "courtesy credit", "charge", "waive fee", "billing error", "meter error"],
             run: () => setAdjusting(true),
+          },
+        ]
+      : []),
+    ...(canRefund
+      ? [
+          {
+            id: "account-refund",
+            label: "Refund the credit balance",
+            description: "By check to the mailing address, or by ACH",
+            group: "This page" as const,
+            shortcut: "r",
+            keywords: ["refund", "credit balance", "overpayment", "check", "ach"],
+            run: () => setRefunding(true),
           },
         ]
       : []),
@@ -174,7 +195,7 @@ export function BalanceSection({
     <Section
       title="Balance and items"
       actions={
-        (canTake || canAdjust) && (
+        (canTake || canAdjust || canRefund) && (
           <Group gap="xs">
             {canTake && (
               <Button size="xs" variant="light" onClick={() => setPaying(true)}>
@@ -189,6 +210,14 @@ export function BalanceSection({
                 Adjust{" "}
                 <Kbd ml={6} size="xs">
                   a
+                </Kbd>
+              </Button>
+            )}
+            {canRefund && (
+              <Button size="xs" variant="light" onClick={() => setRefunding(true)}>
+                Refund{" "}
+                <Kbd ml={6} size="xs">
+                  r
                 </Kbd>
               </Button>
             )}
@@ -256,6 +285,9 @@ export function BalanceSection({
         />
       )}
       {canAdjust && <AdjustmentModal accountId={accountId} opened={adjusting} onClose={closeAdjustment} />}
+      {canRefund && b && (
+        <RefundModal accountId={accountId} creditCents={-b.balance_cents} opened={refunding} onClose={closeRefund} />
+      )}
     </Section>
   );
 }
