@@ -14,7 +14,10 @@ import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
 import { ledgerRoutes } from "./modules/ledger/index.js";
 import { partiesRoutes } from "./modules/parties/index.js";
+import { paymentBatchRoutes } from "./modules/payments/batch-routes.js";
+import { drawerRoutes } from "./modules/payments/drawer-routes.js";
 import { paymentsRoutes } from "./modules/payments/index.js";
+import { lockboxRoutes } from "./modules/payments/lockbox-routes.js";
 import { premisesRoutes } from "./modules/premises/index.js";
 import { searchRoutes } from "./modules/search/index.js";
 import { serviceRoutes } from "./modules/service/index.js";
@@ -105,6 +108,9 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await searchRoutes(app);
   await ledgerRoutes(app);
   await paymentsRoutes(app);
+  await paymentBatchRoutes(app);
+  await lockboxRoutes(app);
+  await drawerRoutes(app);
   await adjustmentsRoutes(app);
 
   if (hasWeb) {

@@ -6,6 +6,8 @@ import type { Ctx } from "../platform/context.js";
 import { Problem } from "../platform/errors.js";
 import { migrate } from "../platform/migrate.js";
 import { seedUtility } from "../seed/seed.js";
+import { exportRefunds } from "./exports-refunds.js";
+import { lockboxImportCommand } from "./lockbox.js";
 
 /**
  * The CLI's data commands, written once: the CLI runs them on a database it opened, or the server runs them for the
@@ -84,6 +86,8 @@ export const COMMANDS: Record<string, Command<unknown>> = {
       io.err.write(`GL summary ${a.from}..${to}: ${summary.lines.length} lines\n`);
     },
   }),
+  "export refunds": define(exportRefunds),
+  "lockbox import": define(lockboxImportCommand),
   "ledger verify": define({
     args: z.object({ format: z.enum(["text", "json"]).default("text") }),
     async run(ctx, a, io) {

@@ -2,6 +2,8 @@ import { Command, Option } from "commander";
 import { ROLE_NAMES } from "../modules/identity/index.js";
 import { describeError } from "./commands.js";
 import { dispatch } from "./dispatch.js";
+import { addRefundExport } from "./exports-refunds.js";
+import { addLockboxCommands } from "./lockbox.js";
 import { say } from "./runtime.js";
 
 const program = new Command("kilowatt").description("Kilowatt customer information system").showHelpAfterError();
@@ -67,6 +69,9 @@ exports
   .option("--to <date>", "the last business date (inclusive); --from when left out")
   .addOption(new Option("--format <format>", "csv, or json").choices(["csv", "json"]).default("csv"))
   .action(run("export gl-summary"));
+addRefundExport(exports, run);
+
+addLockboxCommands(program, dispatch);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   say(describeError(err));

@@ -1,10 +1,14 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../platform/context.js";
+import { seedCashieringDay } from "../seed/cashiering-day.js";
 import { seedUtility } from "../seed/seed.js";
 import { seedDemoUsers } from "./demo-users.js";
 import { say } from "./runtime.js";
 
-/** On first start: demo users, and a synthetic utility of `accounts` accounts when there are no accounts yet. */
+/**
+ * On first start: demo users, and a synthetic utility of `accounts` accounts when there are no accounts yet, with
+ * a day of cashiering (drawers, batches, a lockbox file to import in the data dir).
+ */
 export async function seedIfEmpty(ctx: Ctx, accounts: number) {
   await seedDemoUsers(ctx);
   const [any] = await ctx.database.rows<{ one: number }>(ctx.db, sql`SELECT 1 AS one FROM accounts LIMIT 1`);
@@ -16,4 +20,11 @@ export async function seedIfEmpty(ctx: Ctx, accounts: number) {
   say(
     `seeded ${result.accounts.toLocaleString("en-US")} accounts (${result.total_rows.toLocaleString("en-US")} rows) in ${result.seconds} s`,
   );
+  if (accounts >= 40) {
+    const day = await seedCashieringDay(ctx, ctx.config.dataDir);
+    say(
+      `a day of cashiering: ${day.drawers} cash drawers, ${day.counter_payments} counter payments, ${day.batches} payment ` +
+        `batches; a lockbox file of ${day.lockbox_payments} payments to import: ${day.lockbox_file}`,
+    );
+  }
 }

@@ -3,8 +3,13 @@ import { NotFound } from "./components/Messages.js";
 import { Shell } from "./components/Shell.js";
 import { AccountPage } from "./routes/account/AccountPage.js";
 import { UsersPage } from "./routes/admin/UsersPage.js";
+import { ApprovalsPage } from "./routes/approvals/ApprovalsPage.js";
+import { BatchesPage } from "./routes/batches/BatchesPage.js";
+import { BatchPage } from "./routes/batches/BatchPage.js";
 import { NewCustomerPage } from "./routes/customers/NewCustomerPage.js";
+import { DrawerPage } from "./routes/drawers/DrawerPage.js";
 import { HomePage } from "./routes/home/HomePage.js";
+import { LockboxPage } from "./routes/lockbox/LockboxPage.js";
 
 const rootRoute = createRootRoute({
   component: () => (
@@ -29,11 +34,30 @@ const newCustomerRoute = createRoute({
   component: NewCustomerPage,
 });
 
+const approvalsRoute = createRoute({ getParentRoute: () => rootRoute, path: "/approvals", component: ApprovalsPage });
+
 const usersRoute = createRoute({ getParentRoute: () => rootRoute, path: "/admin/users", component: UsersPage });
+
+const batchesRoute = createRoute({ getParentRoute: () => rootRoute, path: "/batches", component: BatchesPage });
+const batchRoute = createRoute({ getParentRoute: () => rootRoute, path: "/batches/$batchId", component: BatchPage });
+
+const lockboxRoute = createRoute({ getParentRoute: () => rootRoute, path: "/lockbox", component: LockboxPage });
+
+const drawersRoute = createRoute({ getParentRoute: () => rootRoute, path: "/drawers", component: DrawerPage });
 
 /** The workstation's pages. Every page sits in the shell (header, search, palette) and needs a signed-in user. */
 export const router = createRouter({
-  routeTree: rootRoute.addChildren([homeRoute, accountRoute, newCustomerRoute, usersRoute]),
+  routeTree: rootRoute.addChildren([
+    homeRoute,
+    accountRoute,
+    newCustomerRoute,
+    usersRoute,
+    drawersRoute,
+    approvalsRoute,
+    lockboxRoute,
+    batchesRoute,
+    batchRoute,
+  ]),
   scrollRestoration: true,
 });
 

@@ -50,7 +50,7 @@ const serviceDesk: Permission[] = [
   "contacts.write",
 ];
 
-/** Everything that moves money; money limits per role are settings (adjustments.credit_limit_cents). */
+/** Everything that moves money; approval limits per role are a setting (approvals.limit_cents). */
 const money: Permission[] = [
   "payments.take",
   "payments.reverse",

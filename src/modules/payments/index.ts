@@ -1,6 +1,9 @@
+export { addBatchRow, cancelBatch, createBatch, postBatch } from "./batches.js";
+export { type BulkPayment, type BulkPosted, postPaymentsBulk } from "./bulk.js";
 export { cardNumberFields, holdsCardNumber, luhnValid, refuseCardNumbers } from "./card-numbers.js";
 export { type CashOnlyStatus, cashOnlyStatus, cashOnlyStatuses } from "./cash-only.js";
 export { reversePayment, transferPayment } from "./corrections.js";
+export { closeDrawer, openDrawer, signOffDrawer } from "./drawers.js";
 export {
   CARD_BRANDS,
   centsInput,
@@ -13,6 +16,14 @@ export {
   TENDER_TYPES,
   type TransferInput,
 } from "./inputs.js";
+export {
+  importLockbox,
+  type LockboxFileSummary,
+  type LockboxFileView,
+  type LockboxImportResult,
+  listLockboxFiles,
+  lockboxFileView,
+} from "./lockbox/index.js";
 export { dollars, paymentReceipt } from "./receipt.js";
 export { paymentsRoutes } from "./routes.js";
 export { cashOnlyPeriods, paymentLines, payments, paymentTenders, paymentTransfers } from "./schema.js";

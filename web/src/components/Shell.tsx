@@ -4,7 +4,8 @@ import { Link, useRouterState } from "@tanstack/react-router";
 import { type ReactNode, useEffect } from "react";
 import { CommandsProvider } from "../commands/registry.js";
 import { focusPage, trackFocus } from "../focus.js";
-import { useCurrentUser } from "../user.js";
+import { ApprovalsNavLink } from "../routes/approvals/ApprovalsNav.js";
+import { useCan, useCurrentUser } from "../user.js";
 import { CommandPalette, commandPalette } from "./CommandPalette.js";
 import { useGlobalCommands } from "./globalCommands.js";
 import classes from "./Shell.module.css";
@@ -29,6 +30,11 @@ function Frame({ children }: { children: ReactNode }) {
   const user = useCurrentUser();
   const [help, helpControls] = useDisclosure(false);
   const { signOut, canManageUsers } = useGlobalCommands({ openShortcuts: helpControls.open });
+  const canLockbox = useCan("lockbox.import");
+  const canKeyBatches = useCan("batches.key");
+  const canUseDrawer = useCan("drawers.use");
+  const canSignOffDrawers = useCan("drawers.sign_off");
+  const canUseDrawers = canUseDrawer || canSignOffDrawers;
   useFocusOnNavigation();
   // The home page has its own, larger search box: the header's would only repeat it.
   const onHome = useRouterState({ select: (s) => s.location.pathname }) === "/";
@@ -56,6 +62,22 @@ function Frame({ children }: { children: ReactNode }) {
           <Group gap="sm" wrap="nowrap">
             <nav aria-label="Workstation">
               <Group gap="xs" wrap="nowrap">
+                <ApprovalsNavLink />
+                {canUseDrawers && (
+                  <Button component={Link} to="/drawers" variant="subtle" size="xs">
+                    Cash drawer
+                  </Button>
+                )}
+                {canKeyBatches && (
+                  <Button component={Link} to="/batches" variant="subtle" size="xs">
+                    Batches
+                  </Button>
+                )}
+                {canLockbox && (
+                  <Button component={Link} to="/lockbox" variant="subtle" size="xs">
+                    Lockbox
+                  </Button>
+                )}
                 {canManageUsers && (
                   <Button component={Link} to="/admin/users" variant="subtle" size="xs">
                     Users

@@ -18,6 +18,11 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
   const logout = useLogout();
   const canManageUsers = useCan("users.manage");
   const canOpenCustomers = useCan("customers.write");
+  const canLockbox = useCan("lockbox.import");
+  const canKeyBatches = useCan("batches.key");
+  const canUseDrawer = useCan("drawers.use");
+  const canSignOffDrawers = useCan("drawers.sign_off");
+  const canUseDrawers = canUseDrawer || canSignOffDrawers;
   // After signing out the next person starts on the search page, not on the last account viewed.
   const signOut = async () => {
     try {
@@ -57,6 +62,42 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
             shortcut: "N",
             keywords: ["create", "add", "open account", "start service", "move in"],
             run: () => void navigate({ to: "/customers/new" }),
+          },
+        ]
+      : []),
+    ...(canUseDrawers
+      ? [
+          {
+            id: "drawers",
+            label: "Cash drawer",
+            description: "Open your drawer with a float, see its totals, count and close it; sign off closed drawers",
+            group: "Go to" as const,
+            keywords: ["drawer", "till", "cash", "float", "tender control", "over short", "deposit", "sign off"],
+            run: () => void navigate({ to: "/drawers" }),
+          },
+        ]
+      : []),
+    ...(canKeyBatches
+      ? [
+          {
+            id: "batches",
+            label: "Payment batches",
+            description: "Key a stack of mailed payments against the adding-machine tape and post them",
+            group: "Go to" as const,
+            keywords: ["batch", "mail", "10-key", "ten key", "tape", "control total", "keying"],
+            run: () => void navigate({ to: "/batches" }),
+          },
+        ]
+      : []),
+    ...(canLockbox
+      ? [
+          {
+            id: "lockbox",
+            label: "Lockbox and payment suspense",
+            description: "Import the bank's lockbox file; apply or return the payments in suspense",
+            group: "Go to" as const,
+            keywords: ["lockbox", "bank file", "suspense", "unmatched payments", "upload"],
+            run: () => void navigate({ to: "/lockbox" }),
           },
         ]
       : []),
