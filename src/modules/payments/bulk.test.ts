@@ -144,7 +144,7 @@ describe("posting payments in bulk", () => {
     expect(await moneyCounts(t)).toEqual(after);
   });
 
-  it("audits the chunk in one row: count, total and the first and last source references", async () => {
+  it("audits the chunk in one row (count, total, first and last source references) and each payment for its account's history", async () => {
     const a = await newAccount(t);
     const b = await newAccount(t);
     const list = [aCheck(a, 1_100), aCheck(b, 2_200), aCheck(a, 3_300)];
@@ -173,7 +173,19 @@ describe("posting payments in bulk", () => {
       },
     ]);
     const [{ n }] = (await rows<{ n: bigint }>(sql`SELECT count(*)::int8 AS n FROM audit_log`)) as [{ n: bigint }];
-    expect(n - before).toBe(1n);
+    expect(n - before).toBe(4n);
+    const taken = await rows<{ account_id: bigint; after: { total_cents: string; channel: string } }>(
+      sql`SELECT account_id, after FROM audit_log WHERE action = 'payments.take' AND id > (SELECT max(id) - 10 FROM audit_log)
+          ORDER BY id`,
+    );
+    expect(taken.map((r) => [Number(r.account_id), r.after.total_cents])).toEqual([
+      [a, "1100"],
+      [b, "2200"],
+      [a, "3300"],
+    ]);
+    const timeline = await t.app.inject({ url: `/api/v1/accounts/${a}/activity`, headers: await t.as("csr") });
+    const titles = (timeline.json().events as { title: string }[]).map((e) => e.title);
+    expect(titles).toEqual(expect.arrayContaining(["Payment $11.00 received", "Payment $33.00 received"]));
   });
 
   it("debits the GL account named (payment suspense), and refuses a subledger account naming the payment", async () => {

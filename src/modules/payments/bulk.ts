@@ -12,7 +12,7 @@ import { describeTender } from "./tenders.js";
 // 2. insert the new payments (a source reference posted meanwhile by another run is skipped by the unique index);
 // 3. the ledger posts one credit per payment, set-based (ledger/bulk-credits.ts: three or four statements);
 // 4. write the tenders and the lines (each payment's share: its credit and entry);
-// 5. one audit row for the chunk.
+// 5. one audit row for the chunk, and one per payment for its account's history (one INSERT).
 // Each payment is what takePayment would write for one check, money order or cash tender on one account.
 
 export interface BulkPayment {
@@ -248,7 +248,23 @@ export async function postPaymentsBulk(
       );
     }
     const total = toPost.reduce((s, p) => s + p.amountCents, 0n);
-    await auditRow(tx, {
+    // The chunk's own row, and one per payment in the shape takePayment writes: each account's history (the
+    // activity timeline) shows the payment as it shows one taken at the counter. All in the one INSERT.
+    const perPayment = toPost.map((p) => ({
+      action: "payments.take",
+      entityType: "payment",
+      entityId: ids.get(p.sourceRef)!,
+      accountId: p.accountId,
+      after: {
+        total_cents: p.amountCents,
+        channel: p.channel,
+        received_on: p.receivedOn,
+        source_ref: p.sourceRef,
+        tenders: [{ amount_cents: p.amountCents, tender: tenderWords(p) }],
+        distribution: [{ account_id: p.accountId, amount_cents: p.amountCents }],
+      },
+    }));
+    await auditRow(tx, ...perPayment, {
       action: audit.action,
       entityType: audit.entityType,
       entityId: audit.entityId,
