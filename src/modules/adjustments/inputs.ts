@@ -68,7 +68,8 @@ export const rejectInput = z.strictObject({
 export type RejectInput = z.infer<typeof rejectInput>;
 
 export const registerQuery = z.object({
-  from: z.iso.date(),
+  /** The first accounting date; today's business date when left out. */
+  from: z.iso.date().optional(),
   /** The last accounting date (inclusive); the same as from when left out. */
   to: z.iso.date().optional(),
 });

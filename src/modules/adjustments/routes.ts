@@ -125,7 +125,7 @@ export async function adjustmentsRoutes(app: Http) {
       },
     },
     async (request, reply) => {
-      const { from } = request.query;
+      const from = request.query.from ?? request.ctx.clock.today().toString();
       const to = request.query.to ?? from;
       const csv = refundRegisterCsv(await refundRegister(request.ctx, from, to));
       return reply

@@ -54,6 +54,14 @@ describe("daily GL summary", () => {
     expect(records).toContain("2026-03-03,1020,Bank clearing,asset,25.50,0.00,25.50,2550,0,2550,1");
   });
 
+  it("covers today's business date when no date is given", async () => {
+    const res = await t.app.inject({ url: "/api/v1/ledger/gl-summary", headers: await t.as("supervisor") });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ from: "2026-03-02", to: "2026-03-02" });
+    const csv = await t.app.inject({ url: "/api/v1/ledger/gl-summary.csv", headers: await t.as("supervisor") });
+    expect(csv.headers["content-disposition"]).toContain("gl-summary-2026-03-02.csv");
+  });
+
   it("is for those who export (a CSR is refused) and names a bad field", async () => {
     const csr = await t.app.inject({ url: "/api/v1/ledger/gl-summary?from=2026-03-02", headers: await t.as("csr") });
     expect(csr.statusCode).toBe(403);

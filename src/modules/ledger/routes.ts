@@ -11,7 +11,8 @@ const params = z.object({ id: idParam });
 const access = { permission: "ledger.read" };
 const exportAccess = { permission: "ledger.export" };
 const rangeQuery = z.object({
-  from: z.iso.date(),
+  /** The first business date; today's when left out. */
+  from: z.iso.date().optional(),
   /** The last business date (inclusive); the same as from when left out. */
   to: z.iso.date().optional(),
 });
@@ -75,7 +76,10 @@ export async function ledgerRoutes(app: Http) {
         querystring: rangeQuery,
       },
     },
-    async (request) => glSummary(request.ctx, request.query.from, request.query.to ?? request.query.from),
+    async (request) => {
+      const from = request.query.from ?? request.ctx.clock.today().toString();
+      return glSummary(request.ctx, from, request.query.to ?? from);
+    },
   );
 
   app.get(
@@ -85,7 +89,7 @@ export async function ledgerRoutes(app: Http) {
       schema: { tags, summary: "The daily GL summary as CSV for the ERP", querystring: rangeQuery },
     },
     async (request, reply) => {
-      const { from } = request.query;
+      const from = request.query.from ?? request.ctx.clock.today().toString();
       const to = request.query.to ?? from;
       const csv = glSummaryCsv(await glSummary(request.ctx, from, to));
       return reply

@@ -22,6 +22,7 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
   const canKeyBatches = useCan("batches.key");
   const canUseDrawer = useCan("drawers.use");
   const canSignOffDrawers = useCan("drawers.sign_off");
+  const canExport = useCan("ledger.export");
   const canUseDrawers = canUseDrawer || canSignOffDrawers;
   // After signing out the next person starts on the search page, not on the last account viewed.
   const signOut = async () => {
@@ -74,6 +75,26 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
             group: "Go to" as const,
             keywords: ["drawer", "till", "cash", "float", "tender control", "over short", "deposit", "sign off"],
             run: () => void navigate({ to: "/drawers" }),
+          },
+        ]
+      : []),
+    ...(canExport
+      ? [
+          {
+            id: "export-gl-summary",
+            label: "Download today's GL summary (CSV)",
+            description: "Debits, credits and net per GL account for today's business date, for the ERP",
+            group: "Workstation" as const,
+            keywords: ["export", "general ledger", "ERP", "journal", "daily", "csv"],
+            run: () => window.location.assign("/api/v1/ledger/gl-summary.csv"),
+          },
+          {
+            id: "export-refund-register",
+            label: "Download today's refund register (CSV)",
+            description: "The refunds posted today, with payee and address, for accounts payable",
+            group: "Workstation" as const,
+            keywords: ["export", "refunds", "accounts payable", "AP", "csv", "checks"],
+            run: () => window.location.assign("/api/v1/refunds/register.csv"),
           },
         ]
       : []),
