@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
@@ -330,6 +330,27 @@ describe("a cash drawer from open to sign-off, keyboard only after sign-in", () 
       sign_off_note: "Recounted with the cashier: short confirmed",
     });
     expect((await verifyLedger(server.ctx)).violations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("the supervisor downloads the day's GL summary from the palette: the shortage and the deposit are in it", async () => {
+    await page.keyboard.press("Control+K");
+    await page.getByRole("dialog", { name: "Command palette" }).waitFor();
+    await page.keyboard.type("gl summary");
+    const download = page.waitForEvent("download");
+    await page.keyboard.press("Enter");
+    const file = await download;
+    expect(file.suggestedFilename()).toBe("gl-summary-2026-03-02.csv");
+    const csv = readFileSync((await file.path())!, "utf8").split("\r\n");
+    expect(csv[0]).toBe(
+      "business_date,gl_account,gl_name,gl_type,debit,credit,net,debit_cents,credit_cents,net_cents,postings",
+    );
+    // The drawer nets to zero; the $5.00 shortage is an expense; the float went back to the change fund.
+    expect(csv.find((l) => l.startsWith("2026-03-02,1010,"))).toMatch(/,0\.00,\d+,\d+,0,\d+$/);
+    expect(csv.find((l) => l.startsWith("2026-03-02,6200,"))).toBe(
+      "2026-03-02,6200,Cash over and short,expense,5.00,0.00,5.00,500,0,500,1",
+    );
+    expect(csv.find((l) => l.startsWith("2026-03-02,1000,"))).toMatch(/,0\.00,\d+,\d+,0,\d+$/);
     expect(pageErrors).toEqual([]);
   });
 });
