@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   "batches.key": "key payment batches on the 10-key pad and post them",
   "lockbox.import": "import the bank's lockbox files and work the payment suspense queue",
   "ledger.export": "export the daily GL summary and the refund register",
+  "tariffs.read": "see the tariff book, price usage on any tariff and compare rates",
+  "tariffs.manage": "add tariffs and tariff versions, and import URDB rate records",
   "audit.read": "read the audit history",
   "users.manage": "create users, change roles, unlock and disable users, issue API tokens for others",
   "settings.read": "read settings",
@@ -40,6 +42,7 @@ const read: Permission[] = [
   "audit.read",
   "settings.read",
   "ledger.read",
+  "tariffs.read",
 ];
 const serviceDesk: Permission[] = [
   ...read,
@@ -93,12 +96,12 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
   },
   billing_analyst: {
     description: "Billing analyst: bill runs and exceptions",
-    permissions: [...read, "adjustments.make", "ledger.export"],
+    permissions: [...read, "adjustments.make", "ledger.export", "tariffs.manage"],
   },
   field: { description: "Field and revenue protection", permissions: ["premises.read", "accounts.read", "search.use"] },
   admin: {
     description: "Administrator: users, roles and settings",
-    permissions: [...serviceDesk, "customers.reveal_identity", "users.manage", "settings.manage"],
+    permissions: [...serviceDesk, "customers.reveal_identity", "users.manage", "settings.manage", "tariffs.manage"],
   },
   trainee: { description: "Trainee: reads everything, changes nothing", permissions: [...read] },
 };
