@@ -179,6 +179,7 @@ function priceSegment(tariff: Tariff, s: Segment, u: SegmentUsage, facts: Facts,
     const words = [seasonWord, v.schedule ? periodLabel(v.periods[p]!) : ""].filter(Boolean).join(" ");
     for (const [k, tier] of list.tiers.entries()) {
       const q = share === undefined ? byTier[k]! : mul(byTier[k]!, share);
+      if (k > 0 && isZero(q)) continue;
       const tierWord =
         list.tiers.length > 1 ? `, ${tier.label ?? `tier ${k + 1}`}` : tier.label ? `, ${tier.label}` : "";
       const description = capital(`${words ? `${words} energy` : "energy"}${tierWord}`) + suffix;
@@ -209,6 +210,7 @@ function priceSegment(tariff: Tariff, s: Segment, u: SegmentUsage, facts: Facts,
     );
     const months = monthsOf(v, s);
     for (const [k, tier] of list.tiers.entries()) {
+      if (k > 0 && isZero(kwTiers[k]!)) continue;
       const tierWord = list.tiers.length > 1 ? `, tier ${k + 1}` : "";
       const description = capital(`${[seasonWord, word].filter(Boolean).join(" ")} demand${tierWord}`) + suffix;
       lines.add(

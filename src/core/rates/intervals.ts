@@ -39,7 +39,7 @@ function build(rows: IntervalRow[], where: (i: number) => string): IntervalSerie
   let sorted = true;
   for (let i = 1; i < n; i++) if (start[i]! < start[i - 1]!) sorted = false;
   if (!sorted) order.sort((a, b) => start[a]! - start[b]!);
-  // The length is the commonest step between starts; any shorter step is an overlap.
+  // The length is the commonest step between starts (the longer on a tie); any shorter step is an overlap.
   const steps = new Map<number, number>();
   for (let i = 1; i < n; i++) {
     const step = start[order[i]!]! - start[order[i - 1]!]!;
@@ -47,7 +47,7 @@ function build(rows: IntervalRow[], where: (i: number) => string): IntervalSerie
   }
   let length = 0;
   let best = 0;
-  for (const [step, c] of steps) if (c > best || (c === best && step < length)) [length, best] = [step, c];
+  for (const [step, c] of steps) if (c > best || (c === best && step > length)) [length, best] = [step, c];
   if (length === 0 || length % 60_000 !== 0 || length > 86_400_000)
     throw new RateError("intervals", "interval length must be whole minutes up to a day");
   for (let i = 1; i < n; i++) {
