@@ -298,8 +298,12 @@ export function quote(tariff: Tariff, facts: Facts, period: Period, usage: Usage
     const suffix = multi ? ` (rates from ${v.effectiveFrom})` : "";
     const r = v.rounding;
     const lines: Line[] = [];
-    for (const kind of ["customer_charge", "energy", "baseline_credit", "demand"] as const)
-      for (const a of acc.forVersion(vi, kind)) lines.push(toLine(a, r));
+    for (const kind of ["customer_charge", "energy", "baseline_credit", "demand"] as const) {
+      // Tiers and periods the usage never reached say nothing; a bill with no usage still shows its energy line.
+      const all = acc.forVersion(vi, kind);
+      const used = kind === "customer_charge" ? all : all.filter((a) => !isZero(a.quantity));
+      for (const a of used.length === 0 && kind === "energy" ? all.slice(0, 1) : used) lines.push(toLine(a, r));
+    }
 
     if (v.minimumCharge) {
       const m = v.minimumCharge;

@@ -525,7 +525,7 @@ export function urdbToDocument(record: unknown, options: { code?: string; timeZo
       demandScheduleDoc = {
         periods: periods.map((i) => ({
           name: demandName(i),
-          label: label(r.demandtoulabels, i, `Demand period ${i + 1}`),
+          label: label(r.demandtoulabels, i, `Period ${i + 1}`),
         })),
         schedule: Object.fromEntries(
           MONTHS.map((mon, m) => [
