@@ -19,6 +19,7 @@ import { drawerRoutes } from "./modules/payments/drawer-routes.js";
 import { paymentsRoutes } from "./modules/payments/index.js";
 import { lockboxRoutes } from "./modules/payments/lockbox-routes.js";
 import { premisesRoutes } from "./modules/premises/index.js";
+import { ratesRoutes } from "./modules/rates/index.js";
 import { searchRoutes } from "./modules/search/index.js";
 import { serviceRoutes } from "./modules/service/index.js";
 import type { Clock } from "./platform/clock.js";
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await lockboxRoutes(app);
   await drawerRoutes(app);
   await adjustmentsRoutes(app);
+  await ratesRoutes(app);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

@@ -8,6 +8,14 @@ import { migrate } from "../platform/migrate.js";
 import { seedUtility } from "../seed/seed.js";
 import { exportRefunds } from "./exports-refunds.js";
 import { lockboxImportCommand } from "./lockbox.js";
+import {
+  billQuoteCommand,
+  ratesCompareCommand,
+  tariffImportCommand,
+  tariffImportUrdbCommand,
+  tariffListCommand,
+  tariffShowCommand,
+} from "./rates.js";
 
 /**
  * The CLI's data commands, written once: the CLI runs them on a database it opened, or the server runs them for the
@@ -88,6 +96,12 @@ export const COMMANDS: Record<string, Command<unknown>> = {
   }),
   "export refunds": define(exportRefunds),
   "lockbox import": define(lockboxImportCommand),
+  "tariff list": define(tariffListCommand),
+  "tariff show": define(tariffShowCommand),
+  "tariff import": define(tariffImportCommand),
+  "tariff import-urdb": define(tariffImportUrdbCommand),
+  "bill quote": define(billQuoteCommand),
+  "rates compare": define(ratesCompareCommand),
   "ledger verify": define({
     args: z.object({ format: z.enum(["text", "json"]).default("text") }),
     async run(ctx, a, io) {

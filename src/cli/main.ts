@@ -4,6 +4,7 @@ import { describeError } from "./commands.js";
 import { dispatch } from "./dispatch.js";
 import { addRefundExport } from "./exports-refunds.js";
 import { addLockboxCommands } from "./lockbox.js";
+import { addRatesCommands } from "./rates.js";
 import { say } from "./runtime.js";
 
 const program = new Command("kilowatt").description("Kilowatt customer information system").showHelpAfterError();
@@ -72,6 +73,7 @@ exports
 addRefundExport(exports, run);
 
 addLockboxCommands(program, dispatch);
+addRatesCommands(program, dispatch);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   say(describeError(err));

@@ -2,15 +2,20 @@ import { sql } from "drizzle-orm";
 import type { Ctx } from "../platform/context.js";
 import { seedCashieringDay } from "../seed/cashiering-day.js";
 import { seedUtility } from "../seed/seed.js";
+import { seedDemoTariffs } from "../seed/tariffs.js";
 import { seedDemoUsers } from "./demo-users.js";
 import { say } from "./runtime.js";
 
 /**
- * On first start: demo users, and a synthetic utility of `accounts` accounts when there are no accounts yet, with
- * a day of cashiering (drawers, batches, a lockbox file to import in the data dir).
+ * On first start: demo users, the demo tariffs (whichever the tariff book lacks), and a synthetic utility of
+ * `accounts` accounts when there are no accounts yet, with a day of cashiering (drawers, batches, a lockbox file to
+ * import in the data dir).
  */
 export async function seedIfEmpty(ctx: Ctx, accounts: number) {
   await seedDemoUsers(ctx);
+  const tariffs = await seedDemoTariffs(ctx);
+  const added = tariffs.filter((t) => t.created || t.added.length > 0).map((t) => t.code);
+  if (added.length > 0) say(`demo tariffs added to the tariff book: ${added.join(", ")}`);
   const [any] = await ctx.database.rows<{ one: number }>(ctx.db, sql`SELECT 1 AS one FROM accounts LIMIT 1`);
   if (any || accounts <= 0) return;
   say(
