@@ -10,6 +10,10 @@ import { NewCustomerPage } from "./routes/customers/NewCustomerPage.js";
 import { DrawerPage } from "./routes/drawers/DrawerPage.js";
 import { HomePage } from "./routes/home/HomePage.js";
 import { LockboxPage } from "./routes/lockbox/LockboxPage.js";
+import { ComparePage } from "./routes/tariffs/ComparePage.js";
+import { QuotePage } from "./routes/tariffs/QuotePage.js";
+import { TariffBookPage } from "./routes/tariffs/TariffBookPage.js";
+import { TariffPage } from "./routes/tariffs/TariffPage.js";
 
 const rootRoute = createRootRoute({
   component: () => (
@@ -45,6 +49,21 @@ const lockboxRoute = createRoute({ getParentRoute: () => rootRoute, path: "/lock
 
 const drawersRoute = createRoute({ getParentRoute: () => rootRoute, path: "/drawers", component: DrawerPage });
 
+const tariffsRoute = createRoute({ getParentRoute: () => rootRoute, path: "/tariffs", component: TariffBookPage });
+const tariffQuoteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/tariffs/quote",
+  component: QuotePage,
+  validateSearch: (search: Record<string, unknown>): { tariff?: string } =>
+    typeof search.tariff === "string" ? { tariff: search.tariff } : {},
+});
+const tariffCompareRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/tariffs/compare",
+  component: ComparePage,
+});
+const tariffRoute = createRoute({ getParentRoute: () => rootRoute, path: "/tariffs/$code", component: TariffPage });
+
 /** The workstation's pages. Every page sits in the shell (header, search, palette) and needs a signed-in user. */
 export const router = createRouter({
   routeTree: rootRoute.addChildren([
@@ -57,6 +76,10 @@ export const router = createRouter({
     lockboxRoute,
     batchesRoute,
     batchRoute,
+    tariffsRoute,
+    tariffQuoteRoute,
+    tariffCompareRoute,
+    tariffRoute,
   ]),
   scrollRestoration: true,
 });

@@ -35,6 +35,7 @@ function Frame({ children }: { children: ReactNode }) {
   const canUseDrawer = useCan("drawers.use");
   const canSignOffDrawers = useCan("drawers.sign_off");
   const canUseDrawers = canUseDrawer || canSignOffDrawers;
+  const canReadTariffs = useCan("tariffs.read");
   useFocusOnNavigation();
   // The home page has its own, larger search box: the header's would only repeat it.
   const onHome = useRouterState({ select: (s) => s.location.pathname }) === "/";
@@ -76,6 +77,11 @@ function Frame({ children }: { children: ReactNode }) {
                 {canLockbox && (
                   <Button component={Link} to="/lockbox" variant="subtle" size="xs">
                     Lockbox
+                  </Button>
+                )}
+                {canReadTariffs && (
+                  <Button component={Link} to="/tariffs" variant="subtle" size="xs">
+                    Tariffs
                   </Button>
                 )}
                 {canManageUsers && (

@@ -23,6 +23,7 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
   const canUseDrawer = useCan("drawers.use");
   const canSignOffDrawers = useCan("drawers.sign_off");
   const canExport = useCan("ledger.export");
+  const canReadTariffs = useCan("tariffs.read");
   const canUseDrawers = canUseDrawer || canSignOffDrawers;
   // After signing out the next person starts on the search page, not on the last account viewed.
   const signOut = async () => {
@@ -119,6 +120,34 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
             group: "Go to" as const,
             keywords: ["lockbox", "bank file", "suspense", "unmatched payments", "upload"],
             run: () => void navigate({ to: "/lockbox" }),
+          },
+        ]
+      : []),
+    ...(canReadTariffs
+      ? [
+          {
+            id: "tariffs",
+            label: "Tariff book",
+            description: "The rate schedules, their versions and prices; import URDB records",
+            group: "Go to" as const,
+            keywords: ["tariffs", "rates", "rate schedule", "prices", "urdb"],
+            run: () => void navigate({ to: "/tariffs" }),
+          },
+          {
+            id: "tariff-quote-bill",
+            label: "Quote a bill",
+            description: "What a period's usage costs on a tariff, line by line",
+            group: "Go to" as const,
+            keywords: ["bill calculator", "estimate", "price", "tariff", "kwh"],
+            run: () => void navigate({ to: "/tariffs/quote" }),
+          },
+          {
+            id: "tariff-compare",
+            label: "Compare rates",
+            description: "A year of usage priced on every tariff of the sector, cheapest first",
+            group: "Go to" as const,
+            keywords: ["rate comparison", "cheapest", "tariff", "analysis", "switch"],
+            run: () => void navigate({ to: "/tariffs/compare" }),
           },
         ]
       : []),
