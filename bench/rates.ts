@@ -4,6 +4,7 @@
 // Options: --register N (bills, default 1,000,000), --tou N (bills, default 50,000), --customers N (interval
 // customers, default 200).
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -45,6 +46,7 @@ export default async function rates(args: string[]): Promise<BenchOutcome> {
   });
   const registerBills = Number(values.register ?? 1_000_000);
   const touBills = Number(values.tou ?? 50_000);
+  const loadAtStart = os.loadavg()[0]!;
   const customers = Number(values.customers ?? 200);
   const e1 = load("E-1");
   const touTariff = load("E-TOU-C");
@@ -109,6 +111,7 @@ export default async function rates(args: string[]): Promise<BenchOutcome> {
   return {
     engine: "in-process",
     metrics: {
+      load_average_at_start: Number(loadAtStart.toFixed(2)),
       register_tariff: e1.code,
       register_bills: registerBills,
       register_seconds: Number(registerSeconds.toFixed(2)),
