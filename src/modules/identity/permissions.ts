@@ -25,6 +25,11 @@ export const PERMISSIONS = {
   "ledger.export": "export the daily GL summary and the refund register",
   "tariffs.read": "see the tariff book, price usage on any tariff and compare rates",
   "tariffs.manage": "add tariffs and tariff versions, and import URDB rate records",
+  "bills.read": "see bills, their lines, documents and explanations",
+  "reads.write": "key meter reads and accept or replace read exceptions",
+  "reads.import": "import meter reads and interval data (CSV, Green Button)",
+  "billing.run": "start bill runs for a cycle and date",
+  "billing.exceptions": "release, correct and rebill, or cancel held bills; cancel and rebill issued bills",
   "audit.read": "read the audit history",
   "users.manage": "create users, change roles, unlock and disable users, issue API tokens for others",
   "settings.read": "read settings",
@@ -43,6 +48,7 @@ const read: Permission[] = [
   "settings.read",
   "ledger.read",
   "tariffs.read",
+  "bills.read",
 ];
 const serviceDesk: Permission[] = [
   ...read,
@@ -51,6 +57,7 @@ const serviceDesk: Permission[] = [
   "premises.write",
   "service.write",
   "contacts.write",
+  "reads.write",
 ];
 
 /** Everything that moves money; approval limits per role are a setting (approvals.limit_cents). */
@@ -92,13 +99,28 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
       "approvals.decide",
       "drawers.sign_off",
       "ledger.export",
+      "reads.write",
+      "billing.run",
+      "billing.exceptions",
     ],
   },
   billing_analyst: {
     description: "Billing analyst: bill runs and exceptions",
-    permissions: [...read, "adjustments.make", "ledger.export", "tariffs.manage"],
+    permissions: [
+      ...read,
+      "adjustments.make",
+      "ledger.export",
+      "tariffs.manage",
+      "reads.write",
+      "reads.import",
+      "billing.run",
+      "billing.exceptions",
+    ],
   },
-  field: { description: "Field and revenue protection", permissions: ["premises.read", "accounts.read", "search.use"] },
+  field: {
+    description: "Field and revenue protection",
+    permissions: ["premises.read", "accounts.read", "search.use", "reads.write"],
+  },
   admin: {
     description: "Administrator: users, roles and settings",
     permissions: [...serviceDesk, "customers.reveal_identity", "users.manage", "settings.manage", "tariffs.manage"],
