@@ -199,7 +199,7 @@ async function takeEntryIds(tx: Ctx, n: number): Promise<number[]> {
  * Per id: the sum of the deltas, and how many credits' clearings touched it (posted one at a time, each would have
  * bumped the row's version once).
  */
-class Moves {
+export class Moves {
   readonly sums = new Map<number, { delta: bigint; touches: number }>();
   add(id: number, delta: bigint, newTouch: boolean) {
     const row = this.sums.get(id) ?? { delta: 0n, touches: 0 };
@@ -306,7 +306,7 @@ export async function postCreditsBulk(
 }
 
 /** Rows as columns: one array per column, for unnest. */
-class Columns<T extends Record<string, unknown>> {
+export class Columns<T extends Record<string, unknown>> {
   readonly rows: T[] = [];
   push(row: T) {
     this.rows.push(row);

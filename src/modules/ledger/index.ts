@@ -1,3 +1,4 @@
+export { type BillPart, type BulkBillInput, type BulkBillPosted, postBillsBulk } from "./bulk-bills.js";
 export {
   type BulkCreditInput,
   type BulkCreditOptions,

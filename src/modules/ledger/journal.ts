@@ -7,8 +7,11 @@ import { generalAccounts } from "./chart.js";
 import type { GeneralEntryInput } from "./inputs.js";
 import { journalEntries, journalPostings } from "./schema.js";
 
-/** charge and credit open an item or a credit; clearing and reset match and unmatch them; general is GL-only. */
-export type EntryKind = "charge" | "credit" | "clearing" | "reset" | "reversal" | "general";
+/**
+ * charge and credit open an item or a credit; a bill opens its items by category (and credits where a category
+ * nets to a credit); clearing and reset match and unmatch them; general is GL-only.
+ */
+export type EntryKind = "charge" | "credit" | "bill" | "clearing" | "reset" | "reversal" | "general";
 
 export interface EntryHeader {
   kind: EntryKind;
