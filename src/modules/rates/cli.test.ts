@@ -57,7 +57,7 @@ describe("kilowatt tariff", () => {
     const table = await cli("tariff list", { format: "table" });
     expect(table.out.split("\n")[0]).toMatch(/^code\s+name\s+sector\s+origin\s+in force from\s+versions\s+features$/);
     expect(table.out).toMatch(
-      /E-TOU-C\s+Residential Time-of-Use .* residential\s+kilowatt\s+2026-03-01\s+1\s+baseline, time of use/,
+      /E-TOU-C\s+Residential Time-of-Use .* residential\s+kilowatt\s+2026-03-01\s+\d+\s+baseline, time of use/,
     );
     const show = await cli("tariff show", { code: "B-1" });
     expect(JSON.parse(show.out)).toMatchObject({ code: "B-1", document: { code: "B-1" }, features: { demand: true } });

@@ -57,9 +57,14 @@ describe("the demo tariffs", () => {
       sector: "residential",
       time_zone: "America/Los_Angeles",
       current: { effective_from: "2026-03-01" },
-      versions: [{ effective_from: "2026-03-01", effective_to: null }],
       features: { baseline: true, time_of_use: true, demand: false },
     });
+    const touVersions = (byCode["E-TOU-C"] as { versions: { effective_from: string; effective_to: string | null }[] })
+      .versions;
+    expect(touVersions[0]).toMatchObject({ effective_from: "2024-01-01" });
+    expect(touVersions.at(-1)).toEqual({ effective_from: "2026-03-01", effective_to: null });
+    for (let i = 1; i < touVersions.length; i++)
+      expect(touVersions[i - 1]!.effective_to).toBe(touVersions[i]!.effective_from);
     expect(byCode["B-1"]).toMatchObject({ sector: "commercial", features: { demand: true, time_of_use: true } });
     expect(byCode["E-1"]).toMatchObject({ features: { baseline: true, time_of_use: false, demand: false } });
     const e1 = await loadTariff(t.database.db, "E-1");
@@ -70,7 +75,7 @@ describe("the demo tariffs", () => {
     const res = await get("/api/v1/tariffs/EV2-A", "csr");
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.versions).toEqual([{ effective_from: "2026-06-01", effective_to: null, urdb_label: null }]);
+    expect(body.versions.at(-1)).toEqual({ effective_from: "2026-06-01", effective_to: null, urdb_label: null });
     const file = JSON.parse(readFileSync(new URL("../../seed/tariffs/EV2-A.json", import.meta.url), "utf8"));
     expect(body.document).toEqual(file);
     const missing = await get("/api/v1/tariffs/NOPE-1");
