@@ -34,6 +34,8 @@ export const billRuns = pgTable(
     billed: integer("billed").notNull().default(0),
     held: integer("held").notNull().default(0),
     skipped: integer("skipped").notNull().default(0),
+    /** The last account id done: a resumed run carries on after it (moved in each chunk's transaction). */
+    cursorAccountId: ref("cursor_account_id").notNull().default(0),
     startedBy: text("started_by").notNull(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "string" }),

@@ -1,0 +1,1 @@
+ALTER TABLE "bill_runs" ADD COLUMN "cursor_account_id" bigint DEFAULT 0 NOT NULL;
