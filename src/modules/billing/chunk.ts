@@ -62,6 +62,13 @@ function sumKwh(values: (string | null)[]): string {
   return `${neg ? "-" : ""}${a / 1000n}${f ? `.${f}` : ""}`;
 }
 
+/** The bill's period: the earliest first day and the latest last day of its agreements' periods. */
+function spanOf(sas: { from: string; to: string }[]) {
+  const froms = sas.map((b) => b.from).sort();
+  const tos = sas.map((b) => b.to).sort();
+  return { from: froms[0]!, to: tos.at(-1)! };
+}
+
 interface SaBill {
   sa: AgreementRow;
   from: string;
@@ -242,8 +249,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
   const postingIndex: number[] = [];
   planned.forEach((p, i) => {
     if (p.hold) return;
-    const from = p.sas.reduce((m, b) => (b.from < m ? b.from : m), p.sas[0]!.from);
-    const to = p.sas.reduce((m, b) => (b.to > m ? b.to : m), p.sas[0]!.to);
+    const { from, to } = spanOf(p.sas);
     const parts = billParts(
       p.sas.flatMap((b) => b.lines),
       `${from} to ${to}`,
@@ -261,7 +267,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
   });
   const posted = await postBillsBulk(tx, posting);
   const entryOf = new Map<number, { entry: number; balance: bigint }>();
-  posted.forEach((r, k) => entryOf.set(postingIndex[k]!, { entry: r.entry_id, balance: r.balance_cents }));
+  for (const [k, r] of posted.entries()) entryOf.set(postingIndex[k]!, { entry: r.entry_id, balance: r.balance_cents });
 
   const cols = {
     id: [] as number[],
@@ -295,8 +301,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
     const total = p.sas.reduce((s, b) => s + b.totalCents, 0n);
     const posted = entryOf.get(i);
     const prior = posted ? posted.balance - total : f.balance;
-    const from = p.sas.reduce((m, b) => (b.from < m ? b.from : m), p.sas[0]!.from);
-    const to = p.sas.reduce((m, b) => (b.to > m ? b.to : m), p.sas[0]!.to);
+    const { from, to } = spanOf(p.sas);
     const detail = {
       service_address: p.sas[0]!.sa.service_address,
       mailing: { name: f.name, lines: f.mailing },
