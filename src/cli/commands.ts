@@ -6,6 +6,7 @@ import type { Ctx } from "../platform/context.js";
 import { Problem } from "../platform/errors.js";
 import { migrate } from "../platform/migrate.js";
 import { seedUtility } from "../seed/seed.js";
+import { billRunCommand } from "./billing.js";
 import { exportRefunds } from "./exports-refunds.js";
 import { lockboxImportCommand } from "./lockbox.js";
 import {
@@ -96,6 +97,7 @@ export const COMMANDS: Record<string, Command<unknown>> = {
   }),
   "export refunds": define(exportRefunds),
   "lockbox import": define(lockboxImportCommand),
+  "bill-run": define(billRunCommand),
   "tariff list": define(tariffListCommand),
   "tariff show": define(tariffShowCommand),
   "tariff import": define(tariffImportCommand),

@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { ROLE_NAMES } from "../modules/identity/index.js";
+import { addBillingCommands } from "./billing.js";
 import { describeError } from "./commands.js";
 import { dispatch } from "./dispatch.js";
 import { addRefundExport } from "./exports-refunds.js";
@@ -74,6 +75,7 @@ addRefundExport(exports, run);
 
 addLockboxCommands(program, dispatch);
 addRatesCommands(program, dispatch);
+addBillingCommands(program, dispatch);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   say(describeError(err));
