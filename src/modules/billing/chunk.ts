@@ -27,9 +27,14 @@ import { mailAndDue } from "./due.js";
 import type { HoldRules } from "./run-settings.js";
 
 export interface RunContext {
-  runId: number;
+  /** Null for a rebill made outside a run. */
+  runId: number | null;
   cycle: string;
   billDate: string;
+  /** Reads up to this day are billed (default the bill date). */
+  readsThrough?: string;
+  /** Issue whatever the hold rules say (a billing analyst's rebill after review). */
+  noHold?: boolean;
   mail: string;
   due: string;
   hold: HoldRules;
@@ -41,6 +46,8 @@ export interface ChunkOutcome {
   skipped: number;
   /** Why accounts were skipped (no read since the last bill, ...), counted. */
   skippedWhy: Record<string, number>;
+  /** The bills written. */
+  bills: { account_id: number; bill_id: number; status: "issued" | "held" }[];
 }
 
 const addDays = (d: string, n: number) => Temporal.PlainDate.from(d).add({ days: n }).toString();
@@ -172,19 +179,20 @@ function holdOf(bills: SaBill[], history: Map<number, HistoryRow[]>, klass: stri
 
 /** Bills one chunk of accounts for a run; returns what it did. */
 export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]): Promise<ChunkOutcome> {
-  const outcome: ChunkOutcome = { billed: 0, held: 0, skipped: 0, skippedWhy: {} };
+  const outcome: ChunkOutcome = { billed: 0, held: 0, skipped: 0, skippedWhy: {}, bills: [] };
+  const through = run.readsThrough ?? run.billDate;
   const skip = (why: string) => {
     outcome.skipped++;
     outcome.skippedWhy[why] = (outcome.skippedWhy[why] ?? 0) + 1;
   };
-  const agreements = await loadAgreements(tx, accountIds, run.billDate);
+  const agreements = await loadAgreements(tx, accountIds, through);
   const reads = await loadReads(
     tx,
     agreements.map((a) => ({
       servicePointId: a.service_point_id,
-      from: a.billed_through ?? addDays(run.billDate, -400),
+      from: a.billed_through ?? addDays(through, -400),
     })),
-    run.billDate,
+    through,
   );
   const facts = await loadAccountFacts(tx, accountIds, run.billDate);
   const history = await loadHistory(
@@ -235,7 +243,12 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
       skip(hold ? `held_read:${hold.reason}` : "no_read");
       continue;
     }
-    planned.push({ accountId, sas: bills, hold: hold ?? holdOf(bills, history, sas[0]!.customer_class, run.hold) });
+    const pricingHold = bills.find((b) => b.hold)?.hold;
+    planned.push({
+      accountId,
+      sas: bills,
+      hold: pricingHold ?? hold ?? (run.noHold ? undefined : holdOf(bills, history, sas[0]!.customer_class, run.hold)),
+    });
   }
   if (planned.length === 0) return outcome;
 
@@ -348,6 +361,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
     cols.entry.push(posted?.entry ?? null);
     if (p.hold) outcome.held++;
     else outcome.billed++;
+    outcome.bills.push({ account_id: p.accountId, bill_id: billIds[i]!, status: p.hold ? "held" : "issued" });
     for (const b of p.sas) {
       seg.bill.push(billIds[i]!);
       seg.account.push(p.accountId);
@@ -389,6 +403,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
                          skipped = skipped + ${outcome.skipped}::int4, version = version + 1
     WHERE id = ${run.runId}::int8`,
   );
+  if (run.runId === null) return outcome;
   await audit(tx, {
     action: "billing.run_chunk",
     entityType: "bill_run",

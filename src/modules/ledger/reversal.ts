@@ -16,7 +16,7 @@ export interface ReversalPosted {
   balance_cents: bigint | null;
 }
 
-const REVERSIBLE = new Set(["charge", "credit", "general"]);
+const REVERSIBLE = new Set(["charge", "credit", "bill", "general"]);
 
 /** A unique violation (the database code), however the driver wraps it. */
 const isUniqueViolation = (err: unknown): boolean => {
@@ -89,6 +89,32 @@ async function reverseInTx(tx: Ctx, entryId: number, reason: string): Promise<Re
       .set({ openCents: 0n, reversalEntryId: reversalId, version: sql`${receivableCredits.version} + 1` })
       .where(eq(receivableCredits.id, credit!.id));
     balance = await moveBalance(tx, accountId, credit!.originalCents);
+  } else if (entry.kind === "bill" && accountId !== null) {
+    // A bill's entry opened several items (and credits where a category netted to one): all of them are unmatched,
+    // zeroed and mirrored together.
+    const items = await tx.db.select().from(receivableItems).where(eq(receivableItems.entryId, entryId));
+    const credits = await tx.db.select().from(receivableCredits).where(eq(receivableCredits.entryId, entryId));
+    gl = await subledgerAccounts(tx.db);
+    const matches = [
+      ...(await Promise.all(items.map((i) => activeMatches(tx, { itemId: i.id })))).flat(),
+      ...(await Promise.all(credits.map((c) => activeMatches(tx, { creditId: c.id })))).flat(),
+    ];
+    const unique = [...new Map(matches.map((m) => [m.id, m])).values()].sort((a, b) => a.id - b.id);
+    resetId = await resetMatches(tx, accountId, gl, unique, reference);
+    reversalId = await mirrorEntry(tx, entry, reason);
+    const bump = { openCents: 0n, reversalEntryId: reversalId };
+    if (items.length)
+      await tx.db
+        .update(receivableItems)
+        .set({ ...bump, version: sql`${receivableItems.version} + 1` })
+        .where(eq(receivableItems.entryId, entryId));
+    if (credits.length)
+      await tx.db
+        .update(receivableCredits)
+        .set({ ...bump, version: sql`${receivableCredits.version} + 1` })
+        .where(eq(receivableCredits.entryId, entryId));
+    const net = items.reduce((t, i) => t + i.originalCents, 0n) - credits.reduce((t, c) => t + c.originalCents, 0n);
+    balance = await moveBalance(tx, accountId, -net);
   } else {
     reversalId = await mirrorEntry(tx, entry, reason);
   }
