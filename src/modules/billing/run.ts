@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import { audit } from "../../platform/audit.js";
 import { type Ctx, inTx } from "../../platform/context.js";
-import { badRequest, ruleRefused } from "../../platform/errors.js";
+import { badRequest, notFound, ruleRefused } from "../../platform/errors.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { getSetting } from "../../platform/settings.js";
 import { billChunk, type ChunkOutcome, type RunContext } from "./chunk.js";
@@ -129,7 +129,7 @@ async function startOrResume(ctx: Ctx, input: BillRunInput): Promise<{ run: RunR
 export async function runBills(
   ctx: Ctx,
   input: BillRunInput,
-  progress?: (done: number, total: number) => void,
+  progress?: (done: number, total: number, runId: number) => void,
 ): Promise<BillRunView> {
   check(input, ctx.clock.today().toString());
   const { run, resumed } = await startOrResume(ctx, input);
@@ -151,7 +151,7 @@ export async function runBills(
   const why: Record<string, number> = {};
   const total = Number(run.accounts_total);
   let done = Number(run.billed) + Number(run.held) + Number(run.skipped);
-  progress?.(done, total);
+  progress?.(done, total, runId);
   for (;;) {
     const result = await inTx(ctx, async (tx): Promise<ChunkOutcome | null> => {
       const [locked] = await preparedRows<{ cursor: bigint; status: string }>(
@@ -176,7 +176,7 @@ export async function runBills(
     if (!result) break;
     for (const [k, v] of Object.entries(result.skippedWhy)) why[k] = (why[k] ?? 0) + v;
     done += result.billed + result.held + result.skipped;
-    progress?.(done, total);
+    progress?.(done, total, runId);
   }
   const finished = await inTx(ctx, async (tx) => {
     const [row] = await preparedRows<RunRow>(
@@ -197,4 +197,20 @@ export async function runBills(
     return other!;
   });
   return view(finished, resumed, why);
+}
+
+/** A run as stored, with its progress. */
+export async function billRunView(ctx: Ctx, runId: number): Promise<BillRunView> {
+  const [row] = await preparedRows<RunRow>(ctx, sql`SELECT ${RUN_COLUMNS} FROM bill_runs WHERE id = ${runId}::int8`);
+  if (!row) throw notFound(`bill run ${runId}`, "id");
+  return view(row, false, {});
+}
+
+/** Recent runs, newest bill date first. */
+export async function listBillRuns(ctx: Ctx, limit = 50): Promise<BillRunView[]> {
+  const rows = await preparedRows<RunRow>(
+    ctx,
+    sql`SELECT ${RUN_COLUMNS} FROM bill_runs ORDER BY bill_date DESC, cycle LIMIT ${limit}::int4`,
+  );
+  return rows.map((r) => view(r, false, {}));
 }

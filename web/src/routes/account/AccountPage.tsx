@@ -13,6 +13,7 @@ import { ActivityTimeline } from "./ActivityTimeline.js";
 import { AuditHistory } from "./AuditHistory.js";
 import { BalanceSection } from "./BalanceSection.js";
 import { BalanceSummary } from "./BalanceSummary.js";
+import { BillsSection } from "./BillsSection.js";
 import { ContactModal } from "./ContactModal.js";
 import { EditCustomerModal } from "./EditCustomerModal.js";
 import { words } from "./format.js";
@@ -28,7 +29,7 @@ const STATUS_COLOR: Record<string, string> = { active: "green", pending: "yellow
 
 /**
  * The account view on one screen: header with protection flags and the balance, then customer, activity, balance
- * and items, premises and service, enrolments, contacts and audit history. `c` logs a contact, `e` edits the
+ * and items, bills, premises and service, enrolments, contacts and audit history. `c` logs a contact, `e` edits the
  * customer's details, `t` jumps to the activity, `b` to the balance and items, `p` takes a payment and `a` adjusts
  * the account (all also in the palette).
  */
@@ -42,6 +43,7 @@ export function AccountPage() {
   });
   const [dialog, setDialog] = useState<"contact" | "edit" | null>(null);
   const canSeeLedger = useCan("ledger.read");
+  const canSeeBills = useCan("bills.read");
   const data = account.data;
   const customer = data?.customer ?? null;
   const canContact = data !== undefined && data.recent_contacts !== null;
@@ -141,6 +143,7 @@ export function AccountPage() {
             {canSeeLedger && (
               <BalanceSection accountId={id} accountNumber={data.account_number} cashOnly={data.cash_only === true} />
             )}
+            {canSeeBills && <BillsSection accountId={id} />}
             <Section title="Premises and service">
               <ServiceList agreements={data.service_agreements ?? []} />
             </Section>

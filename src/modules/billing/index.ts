@@ -1,0 +1,19 @@
+export { billPdf, kwhText, readScanLine, scanLine } from "./bill-pdf.js";
+export {
+  accountBills,
+  type BillAgreement,
+  type BillDetail,
+  type BillLine,
+  type BillSummary,
+  type BillView,
+  billView,
+  requireBill,
+  type UsageMonth,
+  usageHistory,
+} from "./bill-views.js";
+export { cancelBill, heldBills, rebillBill, releaseBill } from "./exceptions.js";
+export { billingRoutes } from "./routes.js";
+export { type BillRunInput, type BillRunView, billRunView, listBillRuns, runBills } from "./run.js";
+export { billRunRoutes } from "./run-routes.js";
+export { billRuns, billSegments, bills } from "./schema.js";
+export { billContactLines, billRemittanceAddress } from "./settings.js";

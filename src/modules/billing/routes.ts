@@ -1,0 +1,59 @@
+import { z } from "zod";
+import type { Http } from "../../platform/http.js";
+import { idParam } from "../parties/index.js";
+import { billPdf } from "./bill-pdf.js";
+import { accountBills, billView } from "./bill-views.js";
+
+const tags = ["bills"];
+const params = z.object({ id: idParam });
+const read = { permission: "bills.read" };
+const billsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(24),
+  /** The `next_cursor` of the page before. */
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+/** Bills as they were made: an account's list, one bill with its lines, and the bill document (PDF). */
+export async function billingRoutes(app: Http) {
+  app.get(
+    "/api/v1/accounts/:id/bills",
+    {
+      config: { access: read },
+      schema: {
+        tags,
+        summary:
+          "The account's bills, newest first, held and cancelled ones too; `limit` a page (default 24), the next " +
+          "older page is `before=<next_cursor>`",
+        params,
+        querystring: billsQuery,
+      },
+    },
+    async (request) => accountBills(request.ctx, request.params.id, request.query),
+  );
+
+  app.get(
+    "/api/v1/bills/:id",
+    {
+      config: { access: read },
+      schema: {
+        tags,
+        summary: "A bill: dates, status, amounts, and per service agreement the meter, reads, usage and lines",
+        params,
+      },
+    },
+    async (request) => billView(request.ctx, request.params.id),
+  );
+
+  app.get(
+    "/api/v1/bills/:id/pdf",
+    {
+      config: { access: read },
+      schema: { tags, summary: "The bill document as the customer gets it, with the payment stub (PDF)", params },
+    },
+    async (request, reply) =>
+      reply
+        .type("application/pdf")
+        .header("content-disposition", `inline; filename="bill-${request.params.id}.pdf"`)
+        .send(await billPdf(request.ctx, request.params.id)),
+  );
+}
