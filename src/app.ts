@@ -19,6 +19,7 @@ import { paymentBatchRoutes } from "./modules/payments/batch-routes.js";
 import { drawerRoutes } from "./modules/payments/drawer-routes.js";
 import { paymentsRoutes } from "./modules/payments/index.js";
 import { lockboxRoutes } from "./modules/payments/lockbox-routes.js";
+import { meteringRoutes } from "./modules/metering/index.js";
 import { premisesRoutes } from "./modules/premises/index.js";
 import { ratesRoutes } from "./modules/rates/index.js";
 import { searchRoutes } from "./modules/search/index.js";
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await drawerRoutes(app);
   await adjustmentsRoutes(app);
   await ratesRoutes(app);
+  await meteringRoutes(app);
   await billingRoutes(app);
   await billRunRoutes(app);
 

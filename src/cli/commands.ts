@@ -9,6 +9,7 @@ import { seedUtility } from "../seed/seed.js";
 import { billRunCommand } from "./billing.js";
 import { exportRefunds } from "./exports-refunds.js";
 import { lockboxImportCommand } from "./lockbox.js";
+import { intervalsExportCommand, intervalsImportCommand, readsImportCommand } from "./metering.js";
 import {
   billQuoteCommand,
   ratesCompareCommand,
@@ -104,6 +105,9 @@ export const COMMANDS: Record<string, Command<unknown>> = {
   "tariff import-urdb": define(tariffImportUrdbCommand),
   "bill quote": define(billQuoteCommand),
   "rates compare": define(ratesCompareCommand),
+  "reads import": define(readsImportCommand),
+  "intervals import": define(intervalsImportCommand),
+  "intervals export": define(intervalsExportCommand),
   "ledger verify": define({
     args: z.object({ format: z.enum(["text", "json"]).default("text") }),
     async run(ctx, a, io) {

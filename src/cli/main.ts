@@ -5,6 +5,7 @@ import { describeError } from "./commands.js";
 import { dispatch } from "./dispatch.js";
 import { addRefundExport } from "./exports-refunds.js";
 import { addLockboxCommands } from "./lockbox.js";
+import { addMeteringCommands } from "./metering.js";
 import { addRatesCommands } from "./rates.js";
 import { say } from "./runtime.js";
 
@@ -75,6 +76,7 @@ addRefundExport(exports, run);
 
 addLockboxCommands(program, dispatch);
 addRatesCommands(program, dispatch);
+addMeteringCommands(program, dispatch);
 addBillingCommands(program, dispatch);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
