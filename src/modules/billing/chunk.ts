@@ -6,11 +6,20 @@
  */
 import { sql } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
-import { type Line, lineToJson, quote, RateError, type Tariff } from "../../core/rates/index.js";
+import {
+  type IntervalSeries,
+  type Line,
+  lineToJson,
+  quote,
+  RateError,
+  type Tariff,
+  type Usage,
+} from "../../core/rates/index.js";
 import { audit } from "../../platform/audit.js";
 import type { Ctx } from "../../platform/context.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { type BulkBillInput, postBillsBulk } from "../ledger/index.js";
+import { estimateMissingReads, intervalSeriesFor } from "../metering/index.js";
 import { loadTariff } from "../rates/index.js";
 import { billParts } from "./categories.js";
 import {
@@ -123,8 +132,18 @@ function periodOf(sa: AgreementRow, reads: ReadRow[]): Omit<SaBill, "lines" | "t
   };
 }
 
-function priceAgreement(bill: Omit<SaBill, "lines" | "totalCents">, tariff: Tariff, facts: AccountFacts): SaBill {
+function priceAgreement(
+  bill: Omit<SaBill, "lines" | "totalCents">,
+  tariff: Tariff,
+  facts: AccountFacts,
+  series: IntervalSeries | undefined,
+): SaBill {
   try {
+    // Interval data prices time of use (and demand) where the meter records it; a register total otherwise.
+    const usage: Usage =
+      series && series.startMs.length > 0
+        ? { kind: "intervals", series }
+        : { kind: "register", kwh: bill.kwh, demandKw: bill.endRead.demand_kw ?? undefined };
     const q = quote(
       tariff,
       {
@@ -134,12 +153,47 @@ function priceAgreement(bill: Omit<SaBill, "lines" | "totalCents">, tariff: Tari
         medicalBaseline: facts.programs.has("medical_baseline"),
       },
       { from: bill.from, to: bill.to },
-      { kind: "register", kwh: bill.kwh, demandKw: bill.endRead.demand_kw ?? undefined },
+      usage,
     );
-    return { ...bill, tariff, lines: q.lines, totalCents: q.totalCents };
+    const kwh = usage.kind === "intervals" ? q.kwh : bill.kwh;
+    return { ...bill, kwh, tariff, lines: q.lines, totalCents: q.totalCents };
   } catch (err) {
     if (!(err instanceof RateError)) throw err;
     return { ...bill, tariff, lines: [], totalCents: 0n, hold: { reason: "cannot_price", note: err.message } };
+  }
+}
+
+/** Interval data of the meters whose agreements price by time of use, over the chunk's periods, in one read. */
+async function intervalsFor(
+  tx: Ctx,
+  agreements: AgreementRow[],
+  periods: Map<number, Omit<SaBill, "lines" | "totalCents"> | string>,
+  tariffs: Map<string, Tariff | null>,
+): Promise<Map<number, IntervalSeries>> {
+  const wanted = agreements.filter(
+    (a) =>
+      a.meter_id !== null &&
+      a.meter_kind === "interval" &&
+      tariffs.get(a.tariff_code)?.hasTimeOfUse === true &&
+      typeof periods.get(a.sa_id) !== "string",
+  );
+  if (wanted.length === 0) return new Map();
+  const spans = wanted.map((a) => periods.get(a.sa_id) as { from: string; to: string });
+  const from = spans.map((p) => p.from).sort()[0]!;
+  const to = spans
+    .map((p) => p.to)
+    .sort()
+    .at(-1)!;
+  try {
+    return await intervalSeriesFor(
+      tx,
+      wanted.map((a) => a.meter_id!),
+      from,
+      to,
+    );
+  } catch {
+    // Mixed interval lengths in the range: those agreements price from their register reads (or are held).
+    return new Map();
   }
 }
 
@@ -207,7 +261,33 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
   const byAccount = new Map<number, AgreementRow[]>();
   for (const a of agreements) byAccount.set(a.account_id, [...(byAccount.get(a.account_id) ?? []), a]);
 
+  // A cycle's read that did not come in is estimated (metering writes the estimated read), then billed as read.
+  if (!run.noHold) {
+    const wanted = agreements.flatMap((sa) => {
+      if (sa.end_date || sa.meter_id === null) return [];
+      const list = reads.get(sa.service_point_id) ?? [];
+      if (typeof periodOf(sa, list) !== "string") return [];
+      const last = sa.billed_through ?? list.filter((r) => r.status === "valid").at(-1)?.read_on;
+      if (!last || daysBetween(last, through) < 26 || list.some((r) => r.read_on > last)) return [];
+      return [{ meterId: sa.meter_id, servicePointId: sa.service_point_id, readOn: through }];
+    });
+    const made = (await estimateMissingReads(tx, wanted)).filter((e) => e.readId !== null);
+    if (made.length > 0) {
+      const again = await loadReads(
+        tx,
+        agreements
+          .filter((a) => made.some((m) => m.servicePointId === a.service_point_id))
+          .map((a) => ({ servicePointId: a.service_point_id, from: a.billed_through ?? addDays(through, -400) })),
+        through,
+      );
+      for (const [sp, list] of again) reads.set(sp, list);
+    }
+  }
+
   type Planned = { accountId: number; sas: SaBill[]; hold?: { reason: string; note: string } };
+  const periods = new Map<number, Omit<SaBill, "lines" | "totalCents"> | string>();
+  for (const sa of agreements) periods.set(sa.sa_id, periodOf(sa, reads.get(sa.service_point_id) ?? []));
+  const series = await intervalsFor(tx, agreements, periods, tariffs);
   const planned: Planned[] = [];
   for (const accountId of accountIds) {
     const sas = byAccount.get(accountId) ?? [];
@@ -219,7 +299,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
     const bills: SaBill[] = [];
     let hold: { reason: string; note: string } | undefined;
     for (const sa of sas) {
-      const p = periodOf(sa, reads.get(sa.service_point_id) ?? []);
+      const p = periods.get(sa.sa_id)!;
       if (typeof p === "string") {
         if (p.startsWith("read_exception:")) {
           const [, reason, note] = p.split(":");
@@ -237,7 +317,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
         });
         continue;
       }
-      bills.push(priceAgreement(p, tariff, f));
+      bills.push(priceAgreement(p, tariff, f, sa.meter_id === null ? undefined : series.get(sa.meter_id)));
     }
     if (bills.length === 0) {
       skip(hold ? `held_read:${hold.reason}` : "no_read");

@@ -26,7 +26,7 @@ async function readMeters(cycle: string, first: string, second: string) {
 }
 
 beforeAll(async () => {
-  t = await testApp({ now: "2026-08-05T17:00:00Z" });
+  t = await testApp({ now: "2026-09-05T17:00:00Z" });
   await seedUtility(t.ctx, { accounts: 60, seed: 11 });
   await seedDemoTariffs(t.ctx);
   await rows(sql`UPDATE accounts SET bill_cycle = CASE WHEN id % 2 = 0 THEN '05' ELSE '06' END`);
@@ -113,6 +113,62 @@ describe("a bill run", () => {
     expect(counts!.bills).toBe(counts!.accounts);
     expect(Number(counts!.bills)).toBe(run.billed + run.held);
     expect(Number(counts!.bills)).toBeGreaterThan(Number(partial!.n));
+    expect((await verifyLedger(t.ctx)).violations).toEqual([]);
+  });
+
+  it("estimates a read that did not come in, and prices time of use from interval data", async () => {
+    // Next month: reads on Aug 30 for all but every third agreement; a day of 24 one-kWh hours for every interval
+    // meter of a time-of-use agreement, from the day after its last billed period.
+    await rows(sql`
+      INSERT INTO meter_reads (meter_id, service_point_id, read_on, reading, kwh, kind, source, created_by)
+      SELECT DISTINCT ON (mi.meter_id) mi.meter_id, sa.service_point_id, '2026-08-30', 20000, 400, 'actual', 'field', 'test'
+      FROM service_agreements AS sa
+      JOIN accounts AS a ON a.id = sa.account_id AND a.bill_cycle = '05'
+      JOIN meter_installations AS mi ON mi.service_point_id = sa.service_point_id AND mi.removed_on IS NULL
+      WHERE sa.status = 'active' AND sa.id % 3 <> 0
+      ON CONFLICT DO NOTHING`);
+    await rows(sql`
+      INSERT INTO interval_days (meter_id, day, minutes, wh, source)
+      SELECT DISTINCT mi.meter_id, d::date, 60, array_fill(1000, ARRAY[24]), 'ami'
+      FROM service_agreements AS sa
+      JOIN accounts AS a ON a.id = sa.account_id AND a.bill_cycle = '05'
+      JOIN meter_installations AS mi ON mi.service_point_id = sa.service_point_id AND mi.removed_on IS NULL
+      JOIN meters AS m ON m.id = mi.meter_id AND m.kind = 'interval'
+      CROSS JOIN generate_series('2026-07-31'::date, '2026-08-30'::date, '1 day') AS d
+      WHERE sa.status = 'active' AND sa.tariff_code IN ('E-TOU-C', 'EV2-A')
+      ON CONFLICT DO NOTHING`);
+    const run = await runBills(t.ctx, { cycle: "05", bill_date: "2026-09-01" });
+    expect(run.status).toBe("completed");
+    const bills = await rows<{
+      status: string;
+      estimated: boolean;
+      kwh: string;
+      exception: string | null;
+      detail: {
+        agreements: { tariff_code: string; reads: { end: { kind: string } }; period: { from: string; to: string } }[];
+      };
+    }>(sql`SELECT status, estimated, kwh::text AS kwh, exception, detail FROM bills WHERE run_id = ${run.id}`);
+    const estimated = bills.filter((b) => b.estimated);
+    expect(estimated.length).toBeGreaterThan(0);
+    for (const b of estimated) expect(b.detail.agreements.some((a) => a.reads.end.kind === "estimated")).toBe(true);
+    const [note] = await rows<{ kind: string; exception_note: string }>(
+      sql`SELECT kind, exception_note FROM meter_reads WHERE source = 'estimate' LIMIT 1`,
+    );
+    expect(note!.kind).toBe("estimated");
+    expect(note!.exception_note).toMatch(/kWh/);
+    // Time of use from intervals: a whole period of one kWh an hour, 31 days.
+    const tou = bills.filter(
+      (b) =>
+        b.status === "issued" &&
+        b.detail.agreements.length === 1 &&
+        ["E-TOU-C", "EV2-A"].includes(b.detail.agreements[0]!.tariff_code),
+    );
+    expect(tou.length).toBeGreaterThan(0);
+    const whole = tou.filter(
+      (x) => x.detail.agreements[0]!.period.from === "2026-07-31" && x.detail.agreements[0]!.period.to === "2026-08-30",
+    );
+    expect(whole.length).toBeGreaterThan(0);
+    for (const b of whole) expect(Number(b.kwh)).toBe(744);
     expect((await verifyLedger(t.ctx)).violations).toEqual([]);
   });
 
