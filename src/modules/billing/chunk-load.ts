@@ -25,19 +25,6 @@ export interface AgreementRow {
   meter_kind: string | null;
 }
 
-export interface ReadRow {
-  id: number;
-  service_point_id: number;
-  read_on: string;
-  reading: string;
-  kwh: string | null;
-  demand_kw: string | null;
-  kind: "actual" | "estimated" | "customer";
-  status: "valid" | "exception";
-  exception: string | null;
-  exception_note: string | null;
-}
-
 export interface AccountFacts {
   programs: Set<string>;
   balance: bigint;
@@ -89,33 +76,6 @@ export async function loadAgreements(tx: Ctx, accountIds: number[], billDate: st
       meter_id: r.meter_id === null ? null : num(r.meter_id),
     }))
     .filter((r) => !(r.end_date && r.billed_through && r.billed_through >= r.end_date));
-}
-
-/** Each service point's reads from `from` (its last billed read day) through the bill date, valid or held. */
-export async function loadReads(
-  tx: Ctx,
-  wanted: { servicePointId: number; from: string }[],
-  billDate: string,
-): Promise<Map<number, ReadRow[]>> {
-  const out = new Map<number, ReadRow[]>();
-  if (wanted.length === 0) return out;
-  const rows = await preparedRows<Record<string, unknown>>(
-    tx,
-    sql`SELECT r.id, r.service_point_id, r.read_on::text AS read_on, r.reading::text AS reading, r.kwh::text AS kwh,
-               r.demand_kw::text AS demand_kw, r.kind, r.status, r.exception, r.exception_note
-        FROM unnest(${sql.param(wanted.map((w) => w.servicePointId))}::int8[],
-                    ${sql.param(wanted.map((w) => w.from))}::date[]) AS w(sp, low)
-        JOIN meter_reads AS r ON r.service_point_id = w.sp AND r.read_on >= w.low
-        WHERE r.read_on <= ${billDate}::date AND r.status IN ('valid', 'exception')
-        ORDER BY r.service_point_id, r.read_on, r.id`,
-  );
-  for (const r of rows) {
-    const row = { ...(r as unknown as ReadRow), id: num(r.id), service_point_id: num(r.service_point_id) };
-    const list = out.get(row.service_point_id) ?? [];
-    list.push(row);
-    out.set(row.service_point_id, list);
-  }
-  return out;
 }
 
 /** Programs in force on the bill date, balances, the last bill and payments since, the name and mailing address. */

@@ -19,7 +19,7 @@ import { audit } from "../../platform/audit.js";
 import type { Ctx } from "../../platform/context.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { type BulkBillInput, postBillsBulk } from "../ledger/index.js";
-import { estimateMissingReads, intervalSeriesFor } from "../metering/index.js";
+import { estimateMissingReads, intervalSeriesFor, type ReadRow, readsSince } from "../metering/index.js";
 import { loadTariff } from "../rates/index.js";
 import { billParts } from "./categories.js";
 import {
@@ -29,8 +29,6 @@ import {
   loadAccountFacts,
   loadAgreements,
   loadHistory,
-  loadReads,
-  type ReadRow,
 } from "./chunk-load.js";
 import { mailAndDue } from "./due.js";
 import type { HoldRules } from "./run-settings.js";
@@ -240,7 +238,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
     outcome.skippedWhy[why] = (outcome.skippedWhy[why] ?? 0) + 1;
   };
   const agreements = await loadAgreements(tx, accountIds, through);
-  const reads = await loadReads(
+  const reads = await readsSince(
     tx,
     agreements.map((a) => ({
       servicePointId: a.service_point_id,
@@ -273,7 +271,7 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
     });
     const made = (await estimateMissingReads(tx, wanted)).filter((e) => e.readId !== null);
     if (made.length > 0) {
-      const again = await loadReads(
+      const again = await readsSince(
         tx,
         agreements
           .filter((a) => made.some((m) => m.servicePointId === a.service_point_id))

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import { audit } from "../../platform/audit.js";
 import type { Ctx } from "../../platform/context.js";
+import { preparedRows } from "../../platform/prepared.js";
 import { meterRegisters, meters } from "../premises/index.js";
 import { estimateUsage, type UsageEstimate, type UsagePeriod } from "./estimate.js";
 import { meterReads } from "./schema.js";
@@ -216,4 +217,48 @@ export async function estimateMissingReads(ctx: Ctx, wanted: readonly WantedRead
     });
   }
   return results;
+}
+
+/** A read as the bill run takes it: valid, or held as an exception (which holds the bill). */
+export interface ReadRow {
+  id: number;
+  service_point_id: number;
+  read_on: string;
+  reading: string;
+  kwh: string | null;
+  demand_kw: string | null;
+  kind: "actual" | "estimated" | "customer";
+  status: "valid" | "exception";
+  exception: string | null;
+  exception_note: string | null;
+}
+
+/**
+ * Each service point's reads from its own `from` day (where its billing stopped) through `through`, valid and held
+ * (a held read holds the bill), oldest first, in one query.
+ */
+export async function readsSince(
+  tx: Ctx,
+  wanted: { servicePointId: number; from: string }[],
+  billDate: string,
+): Promise<Map<number, ReadRow[]>> {
+  const out = new Map<number, ReadRow[]>();
+  if (wanted.length === 0) return out;
+  const rows = await preparedRows<Record<string, unknown>>(
+    tx,
+    sql`SELECT r.id, r.service_point_id, r.read_on::text AS read_on, r.reading::text AS reading, r.kwh::text AS kwh,
+               r.demand_kw::text AS demand_kw, r.kind, r.status, r.exception, r.exception_note
+        FROM unnest(${sql.param(wanted.map((w) => w.servicePointId))}::int8[],
+                    ${sql.param(wanted.map((w) => w.from))}::date[]) AS w(sp, low)
+        JOIN meter_reads AS r ON r.service_point_id = w.sp AND r.read_on >= w.low
+        WHERE r.read_on <= ${billDate}::date AND r.status IN ('valid', 'exception')
+        ORDER BY r.service_point_id, r.read_on, r.id`,
+  );
+  for (const r of rows) {
+    const row = { ...(r as unknown as ReadRow), id: Number(r.id), service_point_id: Number(r.service_point_id) };
+    const list = out.get(row.service_point_id) ?? [];
+    list.push(row);
+    out.set(row.service_point_id, list);
+  }
+  return out;
 }

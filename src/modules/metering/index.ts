@@ -2,7 +2,9 @@ export {
   type BillingRead,
   type EstimatedRead,
   estimateMissingReads,
+  type ReadRow,
   readsForBilling,
+  readsSince,
   type WantedRead,
 } from "./billing.js";
 export { estimateUsage, type UsageEstimate, type UsagePeriod } from "./estimate.js";

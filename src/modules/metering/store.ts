@@ -87,8 +87,8 @@ export async function billedReadIds(ctx: Ctx, ids: readonly number[]): Promise<S
   if (ids.length === 0) return new Set();
   const rows = await ctx.database.rows<{ id: bigint }>(
     ctx.db,
-    sql`SELECT DISTINCT end_read_id AS id FROM bill_segments
-        WHERE active AND end_read_id = ANY(${sql.param([...ids])}::int8[])`,
+    // billed_reads is billing's view of the reads that close a billed period (migration 0012).
+    sql`SELECT read_id AS id FROM billed_reads WHERE read_id = ANY(${sql.param([...ids])}::int8[])`,
   );
   return new Set(rows.map((r) => Number(r.id)));
 }
