@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { accountsRoutes } from "./modules/accounts/index.js";
 import { adjustmentsRoutes } from "./modules/adjustments/index.js";
-import { billingRoutes, billRunRoutes } from "./modules/billing/index.js";
+import { billInsightRoutes, billingRoutes, billRunRoutes } from "./modules/billing/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
 import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
@@ -119,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await meteringRoutes(app);
   await billingRoutes(app);
   await billRunRoutes(app);
+  await billInsightRoutes(app);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

@@ -12,6 +12,7 @@ export {
   usageHistory,
 } from "./bill-views.js";
 export { cancelBill, heldBills, rebillBill, releaseBill } from "./exceptions.js";
+export { billInsightRoutes } from "./insight-routes.js";
 export { billingRoutes } from "./routes.js";
 export { type BillRunInput, type BillRunView, billRunView, listBillRuns, runBills } from "./run.js";
 export { billRunRoutes } from "./run-routes.js";

@@ -1,12 +1,14 @@
 import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, VisuallyHidden } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 import { ApiError, api } from "../../api/client.js";
 import type { Cents } from "../../api/ledger.js";
 import { useCommands } from "../../commands/registry.js";
 import { Section } from "./AccountSections.js";
+import { BillExplanationModal } from "./BillExplanation.js";
 import { words } from "./format.js";
 import { money } from "./money.js";
+import { UsageSection } from "./UsageSection.js";
 
 /** A bill in the account's list, as GET /accounts/{id}/bills answers it. */
 export interface BillSummary {
@@ -75,6 +77,7 @@ export function BillsSection({ accountId }: { accountId: number }) {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     retry: (count, err) => !(err instanceof ApiError && err.status === 403) && count < 2,
   });
+  const [explaining, setExplaining] = useState<BillSummary | null>(null);
   useCommands([
     {
       id: "account-bills",
@@ -122,6 +125,7 @@ export function BillsSection({ accountId }: { accountId: number }) {
                 <Table.Th scope="col">Due date</Table.Th>
                 <Table.Th scope="col">Status</Table.Th>
                 <Table.Th scope="col">Document</Table.Th>
+                <Table.Th scope="col">Explain</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -155,7 +159,7 @@ export function BillsSection({ accountId }: { accountId: number }) {
                           {label}
                         </Badge>
                         {b.estimated && (
-                          <Badge color="blue" variant="outline">
+                          <Badge color="blue.8" variant="outline">
                             Estimated
                           </Badge>
                         )}
@@ -172,6 +176,13 @@ export function BillsSection({ accountId }: { accountId: number }) {
                       <Anchor href={billPdfUrl(b.id)} target="_blank" rel="noopener" size="sm">
                         Open PDF<VisuallyHidden> of the bill of {b.bill_date} (opens in a new tab)</VisuallyHidden>
                       </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      {b.status === "issued" && (
+                        <Button size="compact-xs" variant="light" onClick={() => setExplaining(b)}>
+                          Why is this bill high?<VisuallyHidden> (bill of {b.bill_date})</VisuallyHidden>
+                        </Button>
+                      )}
                     </Table.Td>
                   </Table.Tr>
                 );
@@ -193,5 +204,13 @@ export function BillsSection({ accountId }: { accountId: number }) {
         </Stack>
       );
   }
-  return <Section title="Bills">{body}</Section>;
+  return (
+    <>
+      <Section title="Bills">
+        {body}
+        <BillExplanationModal bill={explaining} onClose={() => setExplaining(null)} />
+      </Section>
+      <UsageSection accountId={accountId} />
+    </>
+  );
 }
