@@ -6,6 +6,8 @@ import { UsersPage } from "./routes/admin/UsersPage.js";
 import { ApprovalsPage } from "./routes/approvals/ApprovalsPage.js";
 import { BatchesPage } from "./routes/batches/BatchesPage.js";
 import { BatchPage } from "./routes/batches/BatchPage.js";
+import { BillExceptionsPage } from "./routes/billing/BillExceptionsPage.js";
+import { BillRunsPage } from "./routes/billing/BillRunsPage.js";
 import { NewCustomerPage } from "./routes/customers/NewCustomerPage.js";
 import { DrawerPage } from "./routes/drawers/DrawerPage.js";
 import { HomePage } from "./routes/home/HomePage.js";
@@ -47,6 +49,13 @@ const batchRoute = createRoute({ getParentRoute: () => rootRoute, path: "/batche
 
 const lockboxRoute = createRoute({ getParentRoute: () => rootRoute, path: "/lockbox", component: LockboxPage });
 
+const billRunsRoute = createRoute({ getParentRoute: () => rootRoute, path: "/billing/runs", component: BillRunsPage });
+const billExceptionsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/billing/exceptions",
+  component: BillExceptionsPage,
+});
+
 const drawersRoute = createRoute({ getParentRoute: () => rootRoute, path: "/drawers", component: DrawerPage });
 
 const tariffsRoute = createRoute({ getParentRoute: () => rootRoute, path: "/tariffs", component: TariffBookPage });
@@ -76,6 +85,8 @@ export const router = createRouter({
     lockboxRoute,
     batchesRoute,
     batchRoute,
+    billRunsRoute,
+    billExceptionsRoute,
     tariffsRoute,
     tariffQuoteRoute,
     tariffCompareRoute,

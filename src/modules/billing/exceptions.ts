@@ -107,6 +107,16 @@ export async function releaseBill(ctx: Ctx, billId: number, input: { version: nu
       throw ruleRefused("billing.cannot_price", `bill ${billId} could not be priced: correct it and rebill`, {
         errors: [{ field: "bill_id", message: bill.exception_note ?? "cannot be priced" }],
       });
+    // A read corrected since the bill was held: releasing would bill the old reading.
+    const [gone] = await preparedRows<{ read_on: string }>(
+      tx,
+      sql`SELECT r.read_on::text AS read_on FROM bill_segments AS s JOIN meter_reads AS r ON r.id = s.end_read_id
+          WHERE s.bill_id = ${billId}::int8 AND r.status <> 'valid' LIMIT 1`,
+    );
+    if (gone)
+      throw ruleRefused("billing.read_corrected", `the read of ${gone.read_on} was corrected since: rebill the bill`, {
+        errors: [{ field: "bill_id", message: "read corrected since the bill was held" }],
+      });
     const today = tx.clock.today().toString();
     const { mail, due } = mailAndDue(
       today,

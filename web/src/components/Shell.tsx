@@ -36,6 +36,7 @@ function Frame({ children }: { children: ReactNode }) {
   const canSignOffDrawers = useCan("drawers.sign_off");
   const canUseDrawers = canUseDrawer || canSignOffDrawers;
   const canReadTariffs = useCan("tariffs.read");
+  const canWorkBillExceptions = useCan("billing.exceptions");
   useFocusOnNavigation();
   // The home page has its own, larger search box: the header's would only repeat it.
   const onHome = useRouterState({ select: (s) => s.location.pathname }) === "/";
@@ -77,6 +78,11 @@ function Frame({ children }: { children: ReactNode }) {
                 {canLockbox && (
                   <Button component={Link} to="/lockbox" variant="subtle" size="xs">
                     Lockbox
+                  </Button>
+                )}
+                {canWorkBillExceptions && (
+                  <Button component={Link} to="/billing/exceptions" variant="subtle" size="xs">
+                    Billing
                   </Button>
                 )}
                 {canReadTariffs && (

@@ -24,6 +24,8 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
   const canSignOffDrawers = useCan("drawers.sign_off");
   const canExport = useCan("ledger.export");
   const canReadTariffs = useCan("tariffs.read");
+  const canRunBills = useCan("billing.run");
+  const canWorkBillExceptions = useCan("billing.exceptions");
   const canUseDrawers = canUseDrawer || canSignOffDrawers;
   // After signing out the next person starts on the search page, not on the last account viewed.
   const signOut = async () => {
@@ -120,6 +122,30 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
             group: "Go to" as const,
             keywords: ["lockbox", "bank file", "suspense", "unmatched payments", "upload"],
             run: () => void navigate({ to: "/lockbox" }),
+          },
+        ]
+      : []),
+    ...(canRunBills
+      ? [
+          {
+            id: "bill-runs",
+            label: "Bill runs",
+            description: "Start the bill run of a cycle and watch its progress; the recent runs",
+            group: "Go to" as const,
+            keywords: ["billing", "bill run", "cycle", "progress", "bills"],
+            run: () => void navigate({ to: "/billing/runs" }),
+          },
+        ]
+      : []),
+    ...(canWorkBillExceptions
+      ? [
+          {
+            id: "bill-exceptions",
+            label: "Bill exceptions",
+            description: "Held bills to release, correct and rebill, or cancel",
+            group: "Go to" as const,
+            keywords: ["billing", "held bills", "review", "release", "rebill", "cancel bill", "queue"],
+            run: () => void navigate({ to: "/billing/exceptions" }),
           },
         ]
       : []),
