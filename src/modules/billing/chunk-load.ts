@@ -86,10 +86,7 @@ export async function loadAccountFacts(
 ): Promise<Map<number, AccountFacts>> {
   const rows = await preparedRows<Record<string, unknown>>(
     tx,
-    sql`WITH ids AS (SELECT unnest(${sql.param(accountIds)}::int8[]) AS id),
-        last AS (
-          SELECT b.account_id, max(b.bill_date) AS bill_date FROM bills AS b JOIN ids ON ids.id = b.account_id
-          WHERE b.status = 'issued' GROUP BY b.account_id)
+    sql`WITH ids AS (SELECT unnest(${sql.param(accountIds)}::int8[]) AS id)
         SELECT ids.id AS account_id, coalesce(ab.balance_cents, 0) AS balance, last.bill_date::text AS last_bill_date,
                (SELECT coalesce(sum(c.original_cents), 0) FROM receivable_credits AS c
                  WHERE c.account_id = ids.id AND c.kind = 'payment' AND c.reversal_entry_id IS NULL
@@ -106,7 +103,10 @@ export async function loadAccountFacts(
         JOIN accounts AS a ON a.id = ids.id
         JOIN parties AS pa ON pa.id = a.main_party_id
         LEFT JOIN account_balances AS ab ON ab.account_id = ids.id
-        LEFT JOIN last ON last.account_id = ids.id`,
+        -- Per account through bills_account_idx: a join of the chunk to all bills hashed the whole table each chunk.
+        LEFT JOIN LATERAL (
+          SELECT max(b.bill_date) AS bill_date FROM bills AS b
+          WHERE b.account_id = ids.id AND b.status = 'issued') AS last ON true`,
   );
   const out = new Map<number, AccountFacts>();
   for (const r of rows) {
