@@ -367,7 +367,7 @@ async function prepare(t: Target, firstRead: string, secondRead: string) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The run: every cycle, one after another, as `kilowatt bill-run --cycle N --date D` runs one.
+// The run: every cycle, each as `kilowatt bill-run --cycle N --date D` runs one.
 
 interface CycleResult {
   cycle: string;
@@ -488,6 +488,7 @@ async function copyFloor(t: Target, before: Record<string, number>, dir: string)
         }
       } finally {
         client.release();
+        rmSync(dir, { recursive: true, force: true });
       }
     } else {
       const pglite = t.database.pglite!;
