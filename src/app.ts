@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { accountsRoutes } from "./modules/accounts/index.js";
 import { adjustmentsRoutes } from "./modules/adjustments/index.js";
-import { billInsightRoutes, billingRoutes, billRunRoutes } from "./modules/billing/index.js";
+import { billInsightRoutes, billingRoutes, billRunJob, billRunRoutes } from "./modules/billing/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
 import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
@@ -29,6 +29,7 @@ import type { Config } from "./platform/config.js";
 import type { Ctx } from "./platform/context.js";
 import type { Database } from "./platform/db.js";
 import { createHttp, type Http } from "./platform/http.js";
+import { type JobDefinition, type Jobs, type JobsOptions, startJobs } from "./platform/jobs.js";
 import { settingsRoutes } from "./platform/settings-routes.js";
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../web/dist");
@@ -40,7 +41,15 @@ export interface AppDeps {
   logger?: boolean | object;
 }
 
-/** Assembles the server: the platform, then every context's routes. */
+/** Every context's background jobs. */
+export const JOB_DEFINITIONS: JobDefinition[] = [billRunJob as JobDefinition];
+
+/** The job queue for a process: workers run in it when the config says so (KILOWATT_WORKERS). */
+export function openJobs(deps: Omit<AppDeps, "logger">, log?: JobsOptions["log"]): Promise<Jobs> {
+  return startJobs({ ...deps, definitions: JOB_DEFINITIONS, log });
+}
+
+/** Assembles the server: the platform, then every context's routes and jobs (stopped when the server closes). */
 export async function buildApp(deps: AppDeps): Promise<Http> {
   const base = (): Omit<Ctx, "actor" | "requestId"> => ({
     database: deps.database,
@@ -118,7 +127,9 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await ratesRoutes(app);
   await meteringRoutes(app);
   await billingRoutes(app);
-  await billRunRoutes(app);
+  const jobs = await openJobs(deps, app.log);
+  app.addHook("onClose", () => jobs.stop());
+  await billRunRoutes(app, jobs);
   await billInsightRoutes(app);
 
   if (hasWeb) {

@@ -126,4 +126,58 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("the CLI beside a server on Po
     expect(JSON.parse(seeded.stdout)).toMatchObject({ accounts: 50, first_account_id: 21 });
     expect((await searchAs(server, token, seededAccountNumber(70))).map((r) => r.account_id)).toEqual([70]);
   }, 180_000);
+
+  it("queues a bill run on an API server without workers, and `kilowatt worker` elsewhere bills it", async () => {
+    const url = new URL(process.env.DATABASE_URL!);
+    const name = `kw_cli_${randomBytes(5).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject("pgTemplate")}`);
+    cleanups.push(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    });
+    url.pathname = `/${name}`;
+    const env = baseEnv({ DATABASE_URL: url.toString(), KILOWATT_DATA_KEY: randomBytes(32).toString("hex") });
+    const server = await startServer({ ...env, KILOWATT_WORKERS: "off" });
+    cleanups.push(() => stopServer(server));
+    const token = (await kilowatt(["token", "create", "--user", "billing_analyst"], env)).stdout.trim();
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    // A cycle not billed today (the demo history may have billed one or two).
+    const runs = (await (await fetch(`${server.url}/api/v1/bill-runs`, { headers })).json()) as {
+      items: { cycle: string; bill_date: string }[];
+    };
+    const today = new Date().toLocaleDateString("en-CA", { timeZone: "America/Los_Angeles" });
+    const cycle = ["21", "20", "19", "18"].find(
+      (c) => !runs.items.some((r) => r.cycle === c && r.bill_date === today),
+    )!;
+    const started = await fetch(`${server.url}/api/v1/bill-runs`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ cycle, bill_date: today }),
+    });
+    expect(started.status).toBe(202);
+    const id = ((await started.json()) as { id: number }).id;
+    const status = async () =>
+      ((await (await fetch(`${server.url}/api/v1/bill-runs/${id}`, { headers })).json()) as { status: string }).status;
+    // Queued, and nobody works the queue: the run waits.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await status()).toBe("running");
+
+    const worker = spawn(process.execPath, [...nodeArgs, "worker"], { env, stdio: "pipe" });
+    cleanups.push(async () => {
+      if (worker.exitCode === null) worker.kill("SIGTERM");
+    });
+    let said = "";
+    worker.stderr!.on("data", (d) => {
+      said += String(d);
+    });
+    const end = Date.now() + 60_000;
+    while ((await status()) !== "completed" && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
+    expect(await status()).toBe("completed");
+    expect(said).toMatch(/workers are running \(jobs: bill-run\)/);
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    worker.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }, 180_000);
 });

@@ -24,6 +24,14 @@ program
     await serve({ seedIfEmpty: opts.seedIfEmpty });
   });
 
+program
+  .command("worker")
+  .description("run the background job workers (bill runs) without the HTTP server; PostgreSQL only")
+  .action(async () => {
+    const { work } = await import("./serve.js");
+    await work();
+  });
+
 // Data commands run through dispatch: directly on the database, or through the server that holds the embedded one.
 const run = (name: string) => async (opts: unknown) => {
   process.exitCode = await dispatch(name, opts);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { buildApp } from "../app.js";
+import { buildApp, JOB_DEFINITIONS, openJobs } from "../app.js";
 import { openCommandChannel } from "../platform/command-channel.js";
 import { systemActor } from "../platform/context.js";
 import { runCommand } from "./commands.js";
@@ -51,3 +51,37 @@ export async function serve(opts: ServeOptions = {}) {
   );
   return app;
 }
+
+/**
+ * Runs the background job workers without the HTTP server (PostgreSQL: as many worker processes on as many machines
+ * as the load needs; API servers beside them may run with KILOWATT_WORKERS=off). Embedded, the server runs them.
+ */
+export async function work() {
+  const { config, database, ctx } = await openRuntime("worker");
+  if (database.engine === "pglite") {
+    await database.close();
+    throw new Error("kilowatt worker needs DATABASE_URL: with the embedded database, `kilowatt serve` runs the jobs");
+  }
+  const log = {
+    error: (obj: object, msg: string) => say(`${msg} ${JSON.stringify(obj, errorFields)}`),
+    info: (obj: object, msg: string) => say(`${msg} ${JSON.stringify(obj)}`),
+  };
+  const jobs = await openJobs({ database, clock: ctx.clock, config: { ...config, workers: true } }, log);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    say(`${signal}: stopping the workers`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await jobs.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  say(`Kilowatt workers are running (jobs: ${JOB_DEFINITIONS.map((d) => d.name).join(", ")})`);
+}
+
+const errorFields = (_k: string, v: unknown) =>
+  v instanceof Error ? { message: v.message, stack: v.stack } : typeof v === "bigint" ? v.toString() : v;

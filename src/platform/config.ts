@@ -15,6 +15,8 @@ export interface Config {
   /** Business clock start instant (ISO 8601), if set. */
   now: string | undefined;
   logLevel: string;
+  /** Run background job workers in this process (KILOWATT_WORKERS=off for API-only servers). */
+  workers: boolean;
 }
 
 function parseKey(raw: string, source: string): Buffer {
@@ -37,6 +39,12 @@ function resolveDataKey(env: NodeJS.ProcessEnv, dataDir: string, embedded: boole
   const key = randomBytes(32);
   writeFileSync(file, key.toString("hex"), { mode: 0o600, flag: "wx" });
   return key;
+}
+
+function parseWorkers(raw: string | undefined): boolean {
+  if (raw === undefined || raw === "" || raw === "on") return true;
+  if (raw === "off") return false;
+  throw new Error(`KILOWATT_WORKERS: on or off, not ${raw}`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -62,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataKey: resolveDataKey(env, dataDir, !databaseUrl),
     now: env.KILOWATT_NOW || undefined,
     logLevel: env.LOG_LEVEL ?? "info",
+    workers: parseWorkers(env.KILOWATT_WORKERS),
   };
 }

@@ -37,3 +37,7 @@ export const conflict = (detail: string, extra: Record<string, unknown> = {}) =>
 /** A business rule refused the request. */
 export const ruleRefused = (rule: string, detail: string, extra: Record<string, unknown> = {}) =>
   new Problem(422, "Refused by a rule", detail, { rule, ...extra });
+
+/** Whether an error is the refusal of this rule. */
+export const isRuleRefused = (err: unknown, rule: string) =>
+  err instanceof Problem && err.status === 422 && err.extra.rule === rule;

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import type { Database } from "./db.js";
+import { ensureJobSchema } from "./jobs.js";
 
 const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../migrations");
 // An arbitrary constant: the advisory lock that serialises migrations across processes on PostgreSQL.
@@ -46,6 +47,8 @@ export async function migrate(database: Database, dir = migrationsDir): Promise<
       });
       applied.push(m.tag);
     }
+    // The job queue's tables (pg-boss), made once here so every install and test template has them.
+    if (await ensureJobSchema(database)) applied.push("pgboss");
   };
   if (database.pool) {
     // A session-level lock must be taken and released on one connection.

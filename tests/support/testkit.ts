@@ -47,6 +47,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     dataKey: TEST_KEY,
     now: undefined,
     logLevel: "silent",
+    workers: true,
     ...overrides,
   };
 }

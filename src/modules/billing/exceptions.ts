@@ -90,7 +90,7 @@ async function lockBill(tx: Ctx, billId: number, version: number): Promise<BillR
 }
 
 const needReason = (reason: string | undefined) => {
-  if (!reason || !reason.trim() || reason.length > 500)
+  if (!reason?.trim() || reason.length > 500)
     throw badRequest("say why", [{ field: "reason", message: "1 to 500 characters" }]);
   return reason.trim();
 };

@@ -14,7 +14,8 @@ export {
 export { cancelBill, heldBills, rebillBill, releaseBill } from "./exceptions.js";
 export { billInsightRoutes } from "./insight-routes.js";
 export { billingRoutes } from "./routes.js";
-export { type BillRunInput, type BillRunView, billRunView, listBillRuns, runBills } from "./run.js";
+export { type BillRunInput, type BillRunView, billRunView, listBillRuns, openRun, runBills } from "./run.js";
+export { BILL_RUN_JOB, billRunJob } from "./run-job.js";
 export { billRunRoutes } from "./run-routes.js";
 export { billRuns, billSegments, bills } from "./schema.js";
 export { billContactLines, billRemittanceAddress } from "./settings.js";

@@ -1,16 +1,13 @@
-import type { FastifyBaseLogger } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Ctx } from "../../platform/context.js";
 import type { Http } from "../../platform/http.js";
+import type { Jobs } from "../../platform/jobs.js";
 import { idParam } from "../parties/index.js";
 import { cancelBill, heldBills, rebillBill, releaseBill } from "./exceptions.js";
-import { type BillRunInput, billRunView, listBillRuns, runBills } from "./run.js";
+import { billRunView, listBillRuns, openRun } from "./run.js";
+import { BILL_RUN_JOB, type BillRunJobData } from "./run-job.js";
 
 const tags = ["billing"];
-/** Accounts per chunk when the server bills in the background: the workstation's requests get through between. */
-const BACKGROUND_CHUNK = 500;
-
 const runBody = z.strictObject({
   cycle: z
     .string()
@@ -27,23 +24,8 @@ const withReason = z.strictObject({ version: z.number().int().positive(), reason
 const billParams = z.object({ bill_id: idParam });
 const runParams = z.object({ id: idParam });
 
-/**
- * Starts (or resumes) a run and answers once it is under way; the run goes on in this process chunk by chunk.
- * A refused run (a bad date, a cycle and date already billed) throws before it starts. A failure later is logged:
- * starting the same cycle and date again resumes it.
- */
-async function startRun(ctx: Ctx, log: FastifyBaseLogger, input: BillRunInput): Promise<number> {
-  let begun: (id: number) => void = () => undefined;
-  const underWay = new Promise<number>((resolve) => {
-    begun = resolve;
-  });
-  const run = runBills(ctx, { ...input, chunk_size: BACKGROUND_CHUNK }, (_done, _total, id) => begun(id));
-  run.catch((err) => log.error({ err, ...input }, "bill run stopped; starting the same cycle and date resumes it"));
-  return Promise.race([underWay, run.then((v) => v.id)]);
-}
-
 /** Bill runs (start in the background, progress, list) and the bill exception queue with its corrections. */
-export async function billRunRoutes(app: Http) {
+export async function billRunRoutes(app: Http, jobs: Jobs) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     "/api/v1/bill-runs",
@@ -58,8 +40,10 @@ export async function billRunRoutes(app: Http) {
       },
     },
     async (request, reply) => {
-      const id = await startRun(request.ctx, request.log, request.body);
-      return reply.code(202).send(await billRunView(request.ctx, id));
+      // The run's row first (a refusal answers here), then its job: a worker bills it, in this process or another.
+      const run = await openRun(request.ctx, request.body);
+      await jobs.send<BillRunJobData>(BILL_RUN_JOB, { ...request.body, requested_by: request.ctx.actor.username });
+      return reply.code(202).send(run);
     },
   );
   r.get(

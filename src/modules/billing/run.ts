@@ -123,13 +123,38 @@ async function startOrResume(ctx: Ctx, input: BillRunInput): Promise<{ run: RunR
 }
 
 /**
+ * Starts the run for a cycle and date (or finds the one that stopped) without billing anything yet: what a request
+ * does before it queues the run's job. Refuses a bad cycle or date and a cycle and date already billed.
+ */
+export async function openRun(ctx: Ctx, input: BillRunInput): Promise<BillRunView> {
+  check(input, ctx.clock.today().toString());
+  const { run, resumed } = await startOrResume(ctx, input);
+  return view(run, resumed, {});
+}
+
+/** Runs left running (a process stopped mid-way), oldest first: the bill-run job queues them again on start. */
+export async function unfinishedRuns(ctx: Ctx): Promise<{ cycle: string; bill_date: string }[]> {
+  return preparedRows<{ cycle: string; bill_date: string }>(
+    ctx,
+    sql`SELECT cycle, bill_date::text AS bill_date FROM bill_runs WHERE status = 'running' ORDER BY started_at, id`,
+  );
+}
+
+export interface RunOptions {
+  /** Asked after each chunk: true stops there, leaving the run running to be resumed. */
+  shouldStop?: () => boolean;
+}
+
+/**
  * Runs (or resumes) the bill run for a cycle and date: every account of the cycle once, in account order, in
- * chunks. `progress` hears after each chunk how many of the cycle's accounts are done.
+ * chunks. `progress` hears after each chunk how many of the cycle's accounts are done. Stopped by `shouldStop`, it
+ * returns the run still running; running it again carries on.
  */
 export async function runBills(
   ctx: Ctx,
   input: BillRunInput,
   progress?: (done: number, total: number, runId: number) => void,
+  opts: RunOptions = {},
 ): Promise<BillRunView> {
   check(input, ctx.clock.today().toString());
   const { run, resumed } = await startOrResume(ctx, input);
@@ -177,6 +202,14 @@ export async function runBills(
     for (const [k, v] of Object.entries(result.skippedWhy)) why[k] = (why[k] ?? 0) + v;
     done += result.billed + result.held + result.skipped;
     progress?.(done, total, runId);
+    // Asked after a chunk, so every call bills at least one.
+    if (opts.shouldStop?.()) {
+      const [now] = await preparedRows<RunRow>(
+        ctx,
+        sql`SELECT ${RUN_COLUMNS} FROM bill_runs WHERE id = ${runId}::int8`,
+      );
+      return view(now!, resumed, why);
+    }
   }
   const finished = await inTx(ctx, async (tx) => {
     const [row] = await preparedRows<RunRow>(
