@@ -1,3 +1,5 @@
+import { useLayoutEffect, useRef, useState } from "react";
+
 /** Where focus goes when a page opens: the element marked data-page-focus, else the page's main heading. */
 export function focusPage() {
   const main = document.getElementById("main");
@@ -39,4 +41,23 @@ export function isTyping(event: KeyboardEvent): boolean {
     if (el instanceof HTMLInputElement && !NOT_TEXT.has(el.type)) return true;
   }
   return document.querySelector("[role=dialog][aria-modal=true]") !== null;
+}
+
+/**
+ * A line that says what an action just did and takes focus, so a screen reader reads it and the keyboard carries on
+ * from there. Focus moves as the line is committed to the page (a layout effect), not on a timer: a timer can run
+ * before a busy browser has rendered the line, and focus would fall to the page. Saying the same words twice still
+ * moves focus.
+ */
+export function useNotice<T extends HTMLElement = HTMLParagraphElement>() {
+  const [said, setSaid] = useState<{ text: string; n: number } | null>(null);
+  const ref = useRef<T>(null);
+  useLayoutEffect(() => {
+    if (said) ref.current?.focus();
+  }, [said]);
+  return {
+    notice: said?.text ?? null,
+    ref,
+    say: (text: string) => setSaid((prev) => ({ text, n: (prev?.n ?? 0) + 1 })),
+  };
 }

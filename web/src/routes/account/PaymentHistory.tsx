@@ -1,10 +1,10 @@
 import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, VisuallyHidden } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { ApiError } from "../../api/client.js";
 import { moneyKey } from "../../api/ledger.js";
 import { fetchPayments, type PaymentSummary, receiptUrl } from "../../api/payments.js";
-import { restoreFocus } from "../../focus.js";
+import { restoreFocus, useNotice } from "../../focus.js";
 import { useCan } from "../../user.js";
 import { words } from "./format.js";
 import { money } from "./money.js";
@@ -40,13 +40,12 @@ export function PaymentHistory({ accountId, accountNumber }: { accountId: number
   const canReverse = useCan("payments.reverse");
   const canTransfer = useCan("payments.transfer");
   const [dialog, setDialog] = useState<{ kind: "reverse" | "transfer"; payment: PaymentSummary } | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const noticeLine = useRef<HTMLParagraphElement>(null);
+  const { notice, ref: noticeLine, say } = useNotice();
   const close = (done?: string) => {
     setDialog(null);
-    if (done) setNotice(done);
     // The row's button may be gone (a reversed payment has none): the line saying what happened takes focus.
-    setTimeout(() => (done ? noticeLine.current?.focus() : restoreFocus()), 0);
+    if (done) say(done);
+    else setTimeout(restoreFocus, 0);
   };
 
   if (history.isPending) return <Loader size="sm" aria-label="Loading the payments" />;

@@ -77,7 +77,8 @@ export function ReverseModal({
   const locked = attempt.uncertain || save.isPending;
 
   return (
-    <Modal opened={opened} onClose={() => onClose()} title="Reverse a payment" size="lg">
+    // The payment history puts focus where it belongs when this closes (the line saying what happened).
+    <Modal opened={opened} onClose={() => onClose()} title="Reverse a payment" size="lg" returnFocus={false}>
       {shown && (
         <form onSubmit={submit} onKeyDown={onKeyDown} noValidate aria-label="Reverse a payment">
           <Stack gap="sm">

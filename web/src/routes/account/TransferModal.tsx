@@ -120,7 +120,8 @@ export function TransferModal({
   };
 
   return (
-    <Modal opened={opened} onClose={() => onClose()} title="Transfer a payment" size="lg">
+    // The payment history puts focus where it belongs when this closes (the line saying what happened).
+    <Modal opened={opened} onClose={() => onClose()} title="Transfer a payment" size="lg" returnFocus={false}>
       {shown && (
         <form onSubmit={submit} onKeyDown={onKeyDown} noValidate aria-label="Transfer a payment">
           <Stack gap="sm">

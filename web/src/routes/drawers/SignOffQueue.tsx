@@ -12,9 +12,9 @@ import {
   VisuallyHidden,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useEffect, useState } from "react";
 import { type DrawerSummary, drawerKeys, drawerReportUrl, fetchDrawers, signOffDrawer } from "../../api/drawers.js";
-import { restoreFocus } from "../../focus.js";
+import { restoreFocus, useNotice } from "../../focus.js";
 import { Section } from "../account/AccountSections.js";
 import { money } from "../account/money.js";
 import { NUM } from "./DrawerTables.js";
@@ -51,7 +51,14 @@ function SignOffModal({ drawer, onClose }: { drawer: DrawerSummary | null; onClo
     }
   };
   return (
-    <Modal opened={drawer !== null} onClose={() => onClose()} title={`Sign off drawer ${shown?.id ?? ""}`} size="lg">
+    // The queue puts focus where it belongs when this closes (the line saying what happened).
+    <Modal
+      opened={drawer !== null}
+      onClose={() => onClose()}
+      title={`Sign off drawer ${shown?.id ?? ""}`}
+      size="lg"
+      returnFocus={false}
+    >
       {shown && (
         <form onSubmit={submit} onKeyDown={onKeyDown} noValidate aria-label={`Sign off drawer ${shown.id}`}>
           <Stack gap="sm">
@@ -109,12 +116,12 @@ export function SignOffQueue() {
     refetchInterval: 30_000,
   });
   const [signing, setSigning] = useState<DrawerSummary | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const noticeLine = useRef<HTMLParagraphElement>(null);
+  const { notice, ref: noticeLine, say } = useNotice();
   const close = (done?: string) => {
     setSigning(null);
-    if (done) setNotice(done);
-    setTimeout(() => (done ? noticeLine.current?.focus() : restoreFocus()), 0);
+    // The row's button may be gone (a reversed payment has none): the line saying what happened takes focus.
+    if (done) say(done);
+    else setTimeout(restoreFocus, 0);
   };
   const drawers = waiting.data?.drawers ?? [];
   return (
