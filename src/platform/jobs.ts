@@ -34,6 +34,8 @@ export interface JobDefinition<T extends object = object> {
   retryDelaySeconds?: number;
   /** A job active longer than this is taken for dead (its process stopped) and retried (default 15 minutes). */
   expireInSeconds?: number;
+  /** Jobs of this kind one process runs at once on PostgreSQL (default 1; always 1 embedded). */
+  concurrency?: number;
   /** How long one run of the handler should work before it hands the rest on (default 60 s). */
   sliceSeconds?: number;
   /** The queue key that keeps one copy of the job queued at a time (a duplicate send is dropped). */
@@ -128,13 +130,12 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   }
   let stopping = false;
   // This process's worker per queue: told to fetch at once when a job is queued here, rather than at its next poll.
-  const workerIds = new Map<string, string>();
+  const workerIds = new Map<string, string[]>();
   const send = async <T extends object>(name: string, data: T & JobEnvelope) => {
     const d = byName.get(name);
     if (!d) throw new Error(`no such job: ${name}`);
     const id = await boss.send(name, data, { singletonKey: d.key(data as never) });
-    const worker = workerIds.get(name);
-    if (worker && !stopping) boss.notifyWorker(worker);
+    if (!stopping) for (const worker of workerIds.get(name) ?? []) boss.notifyWorker(worker);
     return id;
   };
   const ctxFor = (data: JobEnvelope, jobId: string): Ctx => ({
@@ -163,7 +164,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
     }
     for (const d of definitions) {
       const sliceMs = (d.sliceSeconds ?? 60) * 1000;
-      const workerId = await boss.work<JobEnvelope & object>(d.name, { pollingIntervalSeconds: 2 }, async (jobs) => {
+      const handler: PgBoss.WorkHandler<JobEnvelope & object> = async (jobs) => {
         for (const job of jobs) {
           const started = Date.now();
           const run: JobRun = {
@@ -180,8 +181,13 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
             throw err;
           }
         }
-      });
-      workerIds.set(d.name, workerId);
+      };
+      // PGlite runs one transaction at a time: more than one job at once there only takes turns.
+      const parallel = database.pool ? (d.concurrency ?? 1) : 1;
+      for (let i = 0; i < parallel; i++) {
+        const workerId = await boss.work<JobEnvelope & object>(d.name, { pollingIntervalSeconds: 2 }, handler);
+        workerIds.set(d.name, [...(workerIds.get(d.name) ?? []), workerId]);
+      }
       for (const data of (await d.unfinished?.(system)) ?? []) {
         const id = await send(d.name, { requested_by: "system", ...data });
         if (id) opts.log?.info({ job: d.name, id, data }, "queued again: work a stopped process left unfinished");
