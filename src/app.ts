@@ -11,6 +11,7 @@ import { accountsRoutes } from "./modules/accounts/index.js";
 import { adjustmentsRoutes } from "./modules/adjustments/index.js";
 import { billInsightRoutes, billingRoutes, billRunJob, billRunRoutes } from "./modules/billing/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
+import { creditDecisions } from "./modules/credit/index.js";
 import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
 import { ledgerRoutes } from "./modules/ledger/index.js";
@@ -20,6 +21,7 @@ import { paymentBatchRoutes } from "./modules/payments/batch-routes.js";
 import { drawerRoutes } from "./modules/payments/drawer-routes.js";
 import { paymentsRoutes } from "./modules/payments/index.js";
 import { lockboxRoutes } from "./modules/payments/lockbox-routes.js";
+import { type DecisionSource, policyRoutes } from "./modules/policy/index.js";
 import { premisesRoutes } from "./modules/premises/index.js";
 import { ratesRoutes } from "./modules/rates/index.js";
 import { searchRoutes } from "./modules/search/index.js";
@@ -43,6 +45,9 @@ export interface AppDeps {
 
 /** Every context's background jobs. */
 export const JOB_DEFINITIONS: JobDefinition[] = [billRunJob as JobDefinition];
+
+/** Every context's policy decisions, for policy explain (collections adds its own). */
+export const POLICY_SOURCES: DecisionSource[] = [creditDecisions];
 
 /** The job queue for a process: workers run in it when the config says so (KILOWATT_WORKERS). */
 export function openJobs(deps: Omit<AppDeps, "logger">, log?: JobsOptions["log"]): Promise<Jobs> {
@@ -131,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   app.addHook("onClose", () => jobs.stop());
   await billRunRoutes(app, jobs);
   await billInsightRoutes(app);
+  await policyRoutes(app, POLICY_SOURCES);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

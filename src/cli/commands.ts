@@ -10,6 +10,7 @@ import { billRunCommand } from "./billing.js";
 import { exportRefunds } from "./exports-refunds.js";
 import { lockboxImportCommand } from "./lockbox.js";
 import { intervalsExportCommand, intervalsImportCommand, readsImportCommand } from "./metering.js";
+import { policyExplainCommand } from "./policy.js";
 import {
   billQuoteCommand,
   ratesCompareCommand,
@@ -108,6 +109,7 @@ export const COMMANDS: Record<string, Command<unknown>> = {
   "reads import": define(readsImportCommand),
   "intervals import": define(intervalsImportCommand),
   "intervals export": define(intervalsExportCommand),
+  "policy explain": define(policyExplainCommand),
   "ledger verify": define({
     args: z.object({ format: z.enum(["text", "json"]).default("text") }),
     async run(ctx, a, io) {

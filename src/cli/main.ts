@@ -6,6 +6,7 @@ import { dispatch } from "./dispatch.js";
 import { addRefundExport } from "./exports-refunds.js";
 import { addLockboxCommands } from "./lockbox.js";
 import { addMeteringCommands } from "./metering.js";
+import { addPolicyCommands } from "./policy.js";
 import { addRatesCommands } from "./rates.js";
 import { say } from "./runtime.js";
 
@@ -86,6 +87,7 @@ addLockboxCommands(program, dispatch);
 addRatesCommands(program, dispatch);
 addMeteringCommands(program, dispatch);
 addBillingCommands(program, dispatch);
+addPolicyCommands(program, dispatch);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   say(describeError(err));

@@ -78,9 +78,11 @@ export async function putSetting(
   if (!def) throw notFound(`setting ${key}`);
   const parsed = def.schema.safeParse(input.value);
   if (!parsed.success) {
-    throw badRequest(`value is not valid for ${key}`, [
-      { field: "value", message: parsed.error.issues.map((i) => i.message).join("; ") },
-    ]);
+    // Each problem at its place in the value: "value.deposit.multiple", not just "value".
+    throw badRequest(
+      `value is not valid for ${key}: ${parsed.error.issues.map((i) => ["value", ...i.path].join(".")).join(", ")}`,
+      parsed.error.issues.map((i) => ({ field: ["value", ...i.path].join("."), message: i.message })),
+    );
   }
   await inTx(ctx, async (tx) => {
     const [existing] = await tx.db

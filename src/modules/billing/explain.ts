@@ -8,6 +8,7 @@
 import { Decimal } from "decimal.js";
 import { and, eq, gte, lte, ne } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
+import { formatCents } from "../../core/money.js";
 import { parseIsoDate } from "../../core/rates/calendar.js";
 import type { Tariff } from "../../core/rates/index.js";
 import { segmentsOf } from "../../core/rates/segments.js";
@@ -110,11 +111,7 @@ export function dateWords(iso: string): string {
 const group = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** Cents as dollars: 18240n -> "$182.40", -3618n -> "-$36.18". */
-export function usd(cents: bigint): string {
-  const neg = cents < 0n;
-  const a = neg ? -cents : cents;
-  return `${neg ? "-" : ""}$${group((a / 100n).toString())}.${(a % 100n).toString().padStart(2, "0")}`;
-}
+export const usd = formatCents;
 
 /** kWh as said: whole kWh from 10 up ("812", "1,204"), one decimal below ("6.5"). */
 export function kwhWords(kwh: Decimal.Value): string {

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import PDFDocument from "pdfkit";
+import { formatCents } from "../../core/money.js";
 import type { Ctx } from "../../platform/context.js";
 import { currentSetting } from "../../platform/settings.js";
 import { users } from "../identity/index.js";
@@ -8,12 +9,7 @@ import { receiptUtilityName } from "./settings.js";
 import { paymentView } from "./views.js";
 
 /** Cents as dollars for people: 123456n -> "$1,234.56" (negative with a minus sign). */
-export function dollars(cents: bigint): string {
-  const sign = cents < 0n ? "-" : "";
-  const abs = cents < 0n ? -cents : cents;
-  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${sign}$${whole}.${(abs % 100n).toString().padStart(2, "0")}`;
-}
+export const dollars = formatCents;
 
 const CHANNEL_NAMES: Record<(typeof PAYMENT_CHANNELS)[number], string> = {
   phone: "By phone",

@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import { explainPolicy, PROFILES } from "../modules/policy/index.js";
+import type { CommandIO } from "../platform/command-channel.js";
+import type { Ctx } from "../platform/context.js";
+
+/**
+ * `kilowatt policy explain --account NUMBER [--date D] [--profile P]`: every decision policy makes for the account
+ * on the date, computed afresh, as JSON `{"decisions": [...]}` with the account, date and profile beside them.
+ */
+const explainArgs = z.object({
+  account: z.string().regex(/^\d{10}$/, "a 10-digit account number"),
+  date: z.string().optional(),
+  profile: z.enum(PROFILES).optional(),
+});
+
+export const policyExplainCommand = {
+  args: explainArgs as z.ZodType<unknown>,
+  async run(ctx: Ctx, raw: unknown, io: CommandIO): Promise<number | undefined> {
+    const a = raw as z.infer<typeof explainArgs>;
+    const { POLICY_SOURCES } = await import("../app.js");
+    const explained = await explainPolicy(ctx, { number: a.account }, POLICY_SOURCES, {
+      date: a.date,
+      profile: a.profile,
+    });
+    for (const d of explained.decisions) io.err.write(`${d.rule_id}: ${d.explanation}\n`);
+    io.out.write(`${JSON.stringify(explained, null, 2)}\n`);
+    return 0;
+  },
+};
+
+export function addPolicyCommands(program: Command, dispatch: (name: string, args: unknown) => Promise<number>) {
+  const policy = program.command("policy").description("the utility's policy as the system applies it");
+  policy
+    .command("explain")
+    .description("every decision policy makes for an account on a date, with its rule, facts and explanation (JSON)")
+    .requiredOption("--account <number>", "the account number")
+    .option("--date <date>", "the business date, YYYY-MM-DD (default today)")
+    .option("--profile <profile>", `decide under another profile: ${PROFILES.join(" or ")}`)
+    .action(async (opts: { account: string; date?: string; profile?: string }) => {
+      process.exitCode = await dispatch("policy explain", opts);
+    });
+}

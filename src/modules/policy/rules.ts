@@ -1,0 +1,179 @@
+/**
+ * Policy profiles: the rules the system applies to credit and deposits (and, as later contexts add theirs, to
+ * collections and restoration), one rule set per profile, each an effective-dated setting an admin may change.
+ * `policy.profile` says which profile the utility follows on a date; `policy.rules.<profile>` holds its numbers.
+ * The shipped values and their sources are in shared DOMAIN.md and docs/policy.md.
+ */
+import { z } from "zod";
+import type { Ctx } from "../../platform/context.js";
+import { defineSetting, getSetting } from "../../platform/settings.js";
+
+export const PROFILES = ["municipal", "iou"] as const;
+export type ProfileName = (typeof PROFILES)[number];
+
+export const PROFILE_TITLES: Record<ProfileName, string> = {
+  municipal: "California publicly owned (municipal) utility",
+  iou: "California investor-owned utility (CPUC rules)",
+};
+
+const wholeCents = z
+  .string()
+  .regex(/^\d{1,9}$/, 'whole cents, e.g. "12000" for $120.00')
+  .transform((v) => v as `${number}`);
+/** A multiple such as "2" or "2.5": positive, at most 3 (what California municipal practice allows). */
+const multiple = z
+  .string()
+  .refine(
+    (v) => /^\d+(\.\d{1,2})?$/.test(v) && Number(v) > 0 && Number(v) <= 3,
+    "a positive number up to 3, such as 2 or 2.5",
+  );
+const percent = z.string().regex(/^\d{1,2}(\.\d{1,3})?$/, "a percent from 0 to 99.999, e.g. 0 or 1.5");
+const count = (max: number) => z.number().int().min(0).max(max);
+
+/** How the internal credit score is made from payment history (points off 100), and where its ratings begin. */
+const creditRules = z.strictObject({
+  late_payment_12: count(100),
+  late_payment_24: count(100),
+  returned_payment_12: count(100),
+  returned_payment_24: count(100),
+  disconnection_12: count(100),
+  disconnection_24: count(100),
+  /** A score below this is poor credit. */
+  poor_below: count(100),
+  /** Fewer months of billing history than this is no history (the external check or a letter of credit decides). */
+  min_history_months: count(60),
+});
+
+const depositRules = z.strictObject({
+  /** Deposits at the start of service on poor credit (false: none, as the CPUC rules for IOUs say). */
+  establishment: z.boolean(),
+  /** Deposits to restore service after a disconnection for non-payment. */
+  reestablishment: z.boolean(),
+  /** Adequate assurance after a bankruptcy filing (11 U.S.C. 366): every profile keeps it. */
+  bankruptcy_assurance: z.boolean(),
+  /** Days to pay adequate assurance after the filing (20; 30 for Chapter 11). */
+  bankruptcy_days: count(60),
+  bankruptcy_days_chapter_11: count(60),
+  /** The deposit is this multiple of the estimated average monthly bill. */
+  multiple,
+  /** Months of the premise's bills averaged for the estimate; with fewer, the class average is used. */
+  estimate_months: count(24),
+  /** The estimated average monthly bill by customer class when the premise has no history, in cents. */
+  class_average_cents: z.record(z.string().min(1), wholeCents),
+  /** Installments a deposit may be billed in (1: at once). */
+  max_installments: count(12),
+  /** Yearly interest paid on deposits held, percent (0: none). */
+  interest_percent: percent,
+  /** Refunded (or credited) after this many consecutive months with no late payment. */
+  refund_after_on_time_months: count(60),
+  /** A letter of credit from another utility waives the deposit when it shows this many months of service ... */
+  letter_months: count(60),
+  /** ... with no more late payments than this and no disconnection. */
+  letter_max_late: count(12),
+});
+
+export const policyRules = z.strictObject({ credit: creditRules, deposit: depositRules });
+export type PolicyRules = z.infer<typeof policyRules>;
+
+const CREDIT: PolicyRules["credit"] = {
+  late_payment_12: 8,
+  late_payment_24: 3,
+  returned_payment_12: 20,
+  returned_payment_24: 8,
+  disconnection_12: 35,
+  disconnection_24: 15,
+  poor_below: 60,
+  min_history_months: 6,
+};
+
+const CLASS_AVERAGE = {
+  residential: "12000",
+  commercial: "45000",
+  industrial: "600000",
+  agricultural: "90000",
+  street_lighting: "20000",
+} as Record<string, `${number}`>;
+
+/** The shipped rule sets (DOMAIN.md, "Policy defaults"). */
+export const PROFILE_DEFAULTS: Record<ProfileName, PolicyRules> = {
+  // Creditworthiness only; 2x the estimated average monthly bill (Riverside, Hemet allow up to 3x); refunded after
+  // 12 months with no late payment (Hemet); waived with another utility's letter of credit.
+  municipal: {
+    credit: CREDIT,
+    deposit: {
+      establishment: true,
+      reestablishment: true,
+      bankruptcy_assurance: true,
+      bankruptcy_days: 20,
+      bankruptcy_days_chapter_11: 30,
+      multiple: "2",
+      estimate_months: 12,
+      class_average_cents: CLASS_AVERAGE,
+      max_installments: 3,
+      interest_percent: "0",
+      refund_after_on_time_months: 12,
+      letter_months: 12,
+      letter_max_late: 0,
+    },
+  },
+  // CPUC D.20-06-003: no establishment or re-establishment deposits; bankruptcy assurance stays (federal law).
+  iou: {
+    credit: CREDIT,
+    deposit: {
+      establishment: false,
+      reestablishment: false,
+      bankruptcy_assurance: true,
+      bankruptcy_days: 20,
+      bankruptcy_days_chapter_11: 30,
+      multiple: "2",
+      estimate_months: 12,
+      class_average_cents: CLASS_AVERAGE,
+      max_installments: 3,
+      interest_percent: "0",
+      refund_after_on_time_months: 12,
+      letter_months: 12,
+      letter_max_late: 0,
+    },
+  },
+};
+
+export const policyProfile = defineSetting<ProfileName>({
+  key: "policy.profile",
+  description:
+    "The policy profile the utility follows: municipal (a California publicly owned utility, the default) or iou " +
+    "(the rules the California PUC sets for investor-owned utilities). Its numbers are in policy.rules.<profile>.",
+  schema: z.enum(PROFILES),
+  default: "municipal",
+});
+
+export const profileRules: Record<ProfileName, ReturnType<typeof defineSetting<PolicyRules>>> = {
+  municipal: defineSetting<PolicyRules>({
+    key: "policy.rules.municipal",
+    description:
+      "The municipal profile's rules: the credit score's points and poor-credit line; deposits (which reasons, the " +
+      "multiple of the average monthly bill, class averages, installments, interest, refund after on-time months, " +
+      "letters of credit).",
+    schema: policyRules,
+    default: PROFILE_DEFAULTS.municipal,
+  }),
+  iou: defineSetting<PolicyRules>({
+    key: "policy.rules.iou",
+    description:
+      "The investor-owned-utility profile's rules (CPUC D.20-06-003: no establishment or re-establishment " +
+      "deposits; bankruptcy assurance stays).",
+    schema: policyRules,
+    default: PROFILE_DEFAULTS.iou,
+  }),
+};
+
+/** The profile in force on a date and its rules. */
+export interface PolicyInForce {
+  profile: ProfileName;
+  rules: PolicyRules;
+  as_of: string;
+}
+
+export async function policyInForce(ctx: Ctx, asOf: string, profile?: ProfileName): Promise<PolicyInForce> {
+  const name = profile ?? (await getSetting(ctx.db, policyProfile, asOf));
+  return { profile: name, rules: await getSetting(ctx.db, profileRules[name], asOf), as_of: asOf };
+}
