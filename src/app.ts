@@ -11,7 +11,7 @@ import { accountsRoutes } from "./modules/accounts/index.js";
 import { adjustmentsRoutes } from "./modules/adjustments/index.js";
 import { billInsightRoutes, billingRoutes, billRunJob, billRunRoutes } from "./modules/billing/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
-import { creditDecisions } from "./modules/credit/index.js";
+import { creditDecisions, creditRoutes, depositRefundJob } from "./modules/credit/index.js";
 import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
 import { ledgerRoutes } from "./modules/ledger/index.js";
@@ -44,7 +44,7 @@ export interface AppDeps {
 }
 
 /** Every context's background jobs. */
-export const JOB_DEFINITIONS: JobDefinition[] = [billRunJob as JobDefinition];
+export const JOB_DEFINITIONS: JobDefinition[] = [billRunJob as JobDefinition, depositRefundJob as JobDefinition];
 
 /** Every context's policy decisions, for policy explain (collections adds its own). */
 export const POLICY_SOURCES: DecisionSource[] = [creditDecisions];
@@ -137,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await billRunRoutes(app, jobs);
   await billInsightRoutes(app);
   await policyRoutes(app, POLICY_SOURCES);
+  await creditRoutes(app);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

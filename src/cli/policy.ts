@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { refundDueDeposits } from "../modules/credit/index.js";
 import { explainPolicy, PROFILES } from "../modules/policy/index.js";
 import type { CommandIO } from "../platform/command-channel.js";
 import type { Ctx } from "../platform/context.js";
@@ -29,6 +30,21 @@ export const policyExplainCommand = {
   },
 };
 
+/** `kilowatt deposits refund [--date D]`: the daily refund run (the job queue runs it at 05:30), now. */
+const refundArgs = z.object({ date: z.string().optional() });
+
+export const depositsRefundCommand = {
+  args: refundArgs as z.ZodType<unknown>,
+  async run(ctx: Ctx, raw: unknown, io: CommandIO): Promise<number | undefined> {
+    const a = raw as z.infer<typeof refundArgs>;
+    const result = await refundDueDeposits(ctx, { date: a.date });
+    for (const r of result.refunded) io.err.write(`${r.explanation}\n`);
+    io.err.write(`${result.refunded.length} deposits refunded as of ${result.as_of}\n`);
+    io.out.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  },
+};
+
 export function addPolicyCommands(program: Command, dispatch: (name: string, args: unknown) => Promise<number>) {
   const policy = program.command("policy").description("the utility's policy as the system applies it");
   policy
@@ -39,5 +55,14 @@ export function addPolicyCommands(program: Command, dispatch: (name: string, arg
     .option("--profile <profile>", `decide under another profile: ${PROFILES.join(" or ")}`)
     .action(async (opts: { account: string; date?: string; profile?: string }) => {
       process.exitCode = await dispatch("policy explain", opts);
+    });
+  program
+    .command("deposits")
+    .description("customer deposits")
+    .command("refund")
+    .description("refund every deposit whose run of on-time payments is complete (with interest where policy says)")
+    .option("--date <date>", "the business date, YYYY-MM-DD (default today)")
+    .action(async (opts: { date?: string }) => {
+      process.exitCode = await dispatch("deposits refund", opts);
     });
 }

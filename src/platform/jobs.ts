@@ -38,6 +38,8 @@ export interface JobDefinition<T extends object = object> {
   concurrency?: number;
   /** How long one run of the handler should work before it hands the rest on (default 60 s). */
   sliceSeconds?: number;
+  /** A cron expression (in the utility's time zone) on which the job is queued with empty data. */
+  schedule?: string;
   /** The queue key that keeps one copy of the job queued at a time (a duplicate send is dropped). */
   key(data: T): string;
   run(ctx: Ctx, data: T, job: JobRun): Promise<object | undefined>;
@@ -110,7 +112,8 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   const boss = new PgBoss({
     db: adapter(database),
     schema: JOB_SCHEMA,
-    schedule: false,
+    // The clock that queues scheduled jobs (cron), when a definition has a schedule and this process works.
+    schedule: work && definitions.some((d) => d.schedule),
     supervise: work,
     migrate: true,
     // The database keeps a job's row two weeks after it ends, for support.
@@ -188,6 +191,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
         const workerId = await boss.work<JobEnvelope & object>(d.name, { pollingIntervalSeconds: 2 }, handler);
         workerIds.set(d.name, [...(workerIds.get(d.name) ?? []), workerId]);
       }
+      if (d.schedule) await boss.schedule(d.name, d.schedule, { requested_by: "system" }, { tz: opts.config.timezone });
       for (const data of (await d.unfinished?.(system)) ?? []) {
         const id = await send(d.name, { requested_by: "system", ...data });
         if (id) opts.log?.info({ job: d.name, id, data }, "queued again: work a stopped process left unfinished");

@@ -2,6 +2,7 @@ import type { DecisionSource, PolicyDecision } from "../policy/decisions.js";
 import { decideDeposit } from "./deposit-decision.js";
 import { estimateMonthlyBill } from "./estimate.js";
 import { creditFacts, scoreCredit } from "./score.js";
+import { standingOf } from "./standing.js";
 
 /** Credit's decisions for policy explain: the customer's rating, and the deposit to start service. */
 export const creditDecisions: DecisionSource = async (ctx, account, policy) => {
@@ -19,5 +20,6 @@ export const creditDecisions: DecisionSource = async (ctx, account, policy) => {
           `${credit.reasons.join("; ")}.`,
   };
   const estimate = await estimateMonthlyBill(ctx, account, policy.as_of, policy.rules.deposit);
-  return [rating, decideDeposit("establishment", policy, credit, estimate)];
+  const standing = await standingOf(ctx, account.main_party_id, policy);
+  return [rating, decideDeposit("establishment", policy, credit, estimate, standing)];
 };

@@ -30,6 +30,35 @@ function basisWords(e: MonthlyEstimate): string {
     : `the ${e.customer_class.replace("_", " ")} average, the premise having too little history`;
 }
 
+/** A letter of credit on file, as the decision weighs it. */
+export interface LetterFacts {
+  id: number;
+  issuer: string;
+  months_of_service: number;
+  late_payments: number;
+  disconnections: number;
+  issued_on: string;
+}
+
+/** The latest external credit check still valid under policy. */
+export interface CheckFacts {
+  id: number;
+  bureau: string;
+  score: number;
+  checked_on: string;
+}
+
+/** Whether a letter shows what policy asks of it; the shortfall in words when not. */
+export function letterWaives(letter: LetterFacts, rules: PolicyInForce["rules"]["deposit"]): string | null {
+  const short: string[] = [];
+  if (letter.months_of_service < rules.letter_months)
+    short.push(`${letter.months_of_service} months of service (policy asks ${rules.letter_months})`);
+  if (letter.late_payments > rules.letter_max_late)
+    short.push(`${letter.late_payments} late payments (at most ${rules.letter_max_late})`);
+  if (letter.disconnections > 0) short.push(`${letter.disconnections} disconnections (none allowed)`);
+  return short.length ? short.join(", ") : null;
+}
+
 export interface DepositDecision extends PolicyDecision {
   decision: "required" | "none" | "not_allowed";
   amount_cents: string | null;
@@ -41,6 +70,7 @@ export function decideDeposit(
   policy: PolicyInForce,
   credit: CreditScore,
   estimate: MonthlyEstimate,
+  standing: { letters?: LetterFacts[]; check?: CheckFacts | null } = {},
 ): DepositDecision {
   const rules = policy.rules.deposit;
   const base = { profile: policy.profile, as_of: policy.as_of, reason };
@@ -77,6 +107,19 @@ export function decideDeposit(
       explanation: `A deposit of ${amountWords} may be required ${REASON_WORDS[reason]}.`,
     };
   }
+  const letter = (standing.letters ?? []).find((l) => letterWaives(l, rules) === null);
+  if (letter) {
+    return {
+      rule_id: `deposit.${reason}.letter_of_credit`,
+      decision: "none",
+      amount_cents: null,
+      facts: { ...facts, letter },
+      explanation:
+        `No deposit ${REASON_WORDS[reason]}: a letter of credit from ${letter.issuer} (${letter.issued_on}) shows ` +
+        `${letter.months_of_service} months of service with ${letter.late_payments === 0 ? "no" : letter.late_payments} ` +
+        "late payments and no disconnections.",
+    };
+  }
   if (credit.rating === "good") {
     return {
       rule_id: "deposit.establishment.good_credit",
@@ -86,6 +129,22 @@ export function decideDeposit(
       explanation:
         `No deposit to start service: the customer's credit score is ${credit.score} (good; poor is below ` +
         `${policy.rules.credit.poor_below}) over ${credit.facts.history_months} months of history.`,
+    };
+  }
+  const check = standing.check;
+  if (credit.rating === "no_history" && check) {
+    const good = check.score >= policy.rules.credit.bureau_good_from;
+    return {
+      rule_id: `deposit.establishment.credit_check_${good ? "good" : "poor"}`,
+      decision: good ? "none" : "required",
+      amount_cents: good ? null : amount.toString(),
+      facts: { ...facts, check, bureau_good_from: policy.rules.credit.bureau_good_from },
+      explanation: good
+        ? `No deposit to start service: the customer has no payment history with us, and the credit check of ` +
+          `${check.checked_on} scored ${check.score} (good from ${policy.rules.credit.bureau_good_from}).`
+        : `A deposit of ${amountWords} is required to start service: the customer has no payment history with us, ` +
+          `and the credit check of ${check.checked_on} scored ${check.score} (good from ` +
+          `${policy.rules.credit.bureau_good_from}). A letter of credit from another utility waives it.`,
     };
   }
   if (credit.rating === "no_history") {

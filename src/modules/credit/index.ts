@@ -1,3 +1,4 @@
+export { type BureauAnswer, type CreditBureau, configuredBureau, SandboxBureau } from "./bureau.js";
 export { creditDecisions } from "./decisions.js";
 export {
   DEPOSIT_REASONS,
@@ -5,6 +6,20 @@ export {
   type DepositReason,
   decideDeposit,
   depositAmount,
+  letterWaives,
 } from "./deposit-decision.js";
+export {
+  type DepositView,
+  depositsOf,
+  installmentsOf,
+  type LetterInput,
+  recordLetter,
+  requireDeposit,
+  runCreditCheck,
+} from "./deposits.js";
 export { estimateMonthlyBill, type MonthlyEstimate } from "./estimate.js";
+export { depositRefundJob } from "./jobs.js";
+export { depositInterest, refundDueDeposits } from "./refunds.js";
+export { creditRoutes } from "./routes.js";
 export { type CreditFacts, type CreditRating, type CreditScore, creditFacts, scoreCredit } from "./score.js";
+export { creditSummary } from "./summary.js";

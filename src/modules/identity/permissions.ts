@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   "reads.import": "import meter reads and interval data (CSV, Green Button)",
   "billing.run": "start bill runs for a cycle and date",
   "billing.exceptions": "release, correct and rebill, or cancel held bills; cancel and rebill issued bills",
+  "credit.check": "run an external credit check on a customer (through the configured bureau)",
+  "deposits.manage": "require deposits as policy decides, and record letters of credit that waive them",
   "audit.read": "read the audit history",
   "users.manage": "create users, change roles, unlock and disable users, issue API tokens for others",
   "settings.read": "read settings",
@@ -58,6 +60,8 @@ const serviceDesk: Permission[] = [
   "service.write",
   "contacts.write",
   "reads.write",
+  "credit.check",
+  "deposits.manage",
 ];
 
 /** Everything that moves money; approval limits per role are a setting (approvals.limit_cents). */

@@ -39,7 +39,8 @@ export interface PolicyExplanation {
   decisions: PolicyDecision[];
 }
 
-async function findAccount(ctx: Ctx, by: { id?: number; number?: string }): Promise<PolicyAccount> {
+/** The account as policy sees it, by id or number (404 naming the field when there is none). */
+export async function findAccount(ctx: Ctx, by: { id?: number; number?: string }): Promise<PolicyAccount> {
   const [row] = await preparedRows<PolicyAccount & { id: bigint; main_party_id: bigint }>(
     ctx,
     by.id !== undefined

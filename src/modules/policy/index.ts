@@ -1,6 +1,7 @@
 export {
   type DecisionSource,
   explainPolicy,
+  findAccount,
   type PolicyAccount,
   type PolicyDecision,
   type PolicyExplanation,

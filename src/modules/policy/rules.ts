@@ -42,6 +42,10 @@ const creditRules = z.strictObject({
   poor_below: count(100),
   /** Fewer months of billing history than this is no history (the external check or a letter of credit decides). */
   min_history_months: count(60),
+  /** An external check scoring this or more is good credit ... */
+  bureau_good_from: count(900),
+  /** ... for this many days after it was run. */
+  bureau_valid_days: count(365),
 });
 
 const depositRules = z.strictObject({
@@ -84,6 +88,8 @@ const CREDIT: PolicyRules["credit"] = {
   disconnection_24: 15,
   poor_below: 60,
   min_history_months: 6,
+  bureau_good_from: 620,
+  bureau_valid_days: 90,
 };
 
 const CLASS_AVERAGE = {
