@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { refundDueDeposits } from "../modules/credit/index.js";
+import { applyClosedAccountDeposits, refundDueDeposits } from "../modules/credit/index.js";
 import { explainPolicy, PROFILES } from "../modules/policy/index.js";
 import type { CommandIO } from "../platform/command-channel.js";
 import type { Ctx } from "../platform/context.js";
@@ -38,9 +38,12 @@ export const depositsRefundCommand = {
   async run(ctx: Ctx, raw: unknown, io: CommandIO): Promise<number | undefined> {
     const a = raw as z.infer<typeof refundArgs>;
     const result = await refundDueDeposits(ctx, { date: a.date });
-    for (const r of result.refunded) io.err.write(`${r.explanation}\n`);
-    io.err.write(`${result.refunded.length} deposits refunded as of ${result.as_of}\n`);
-    io.out.write(`${JSON.stringify(result, null, 2)}\n`);
+    const applied = await applyClosedAccountDeposits(ctx, result.as_of);
+    for (const r of [...result.refunded, ...applied]) io.err.write(`${r.explanation}\n`);
+    io.err.write(
+      `${result.refunded.length} deposits refunded, ${applied.length} applied at close, as of ${result.as_of}\n`,
+    );
+    io.out.write(`${JSON.stringify({ ...result, applied }, null, 2)}\n`);
     return 0;
   },
 };

@@ -8,6 +8,7 @@ import { putSetting } from "../../platform/settings.js";
 import { postCharge, verifyLedger } from "../ledger/index.js";
 import { takePayment } from "../payments/index.js";
 import { PROFILE_DEFAULTS } from "../policy/index.js";
+import { applyClosedAccountDeposits } from "./apply.js";
 import { depositInterest, refundDueDeposits } from "./refunds.js";
 
 // Deposits through the ledger on an injected clock: required by policy for a customer with no history, billed in
@@ -166,6 +167,47 @@ describe("deposits on a moving clock", () => {
     expect(due.interest_cents).toBe(depositInterest(24_000n, "1.5", 526).toString());
     const verified = await verifyLedger(t.ctx);
     expect(verified.violations).toEqual([]);
+  }, 120_000);
+
+  it("applies a deposit to the final bill when the account closes, cancelling what was not yet paid", async () => {
+    t.clock.set("2025-01-06T18:00:00Z");
+    const account = await customer();
+    const deposit = (
+      await post(`/api/v1/accounts/${account}/deposits`, { reason: "establishment", installments: 2 })
+    ).json();
+    await pay(account, 12_000, "2025-01-20"); // the first installment; the second ($120) is never paid
+    t.clock.set("2025-02-10T18:00:00Z");
+    await postCharge(t.ctx, {
+      account_id: account,
+      category: "energy",
+      amount_cents: 9_000n,
+      due_date: "2025-03-02",
+      service_period: { from: "2025-01-06", to: "2025-02-09" },
+      reference: "bill:final",
+      description: "Final bill",
+    });
+    const before = (
+      await t.app.inject({ method: "GET", url: `/api/v1/accounts/${account}`, headers: await t.as("csr") })
+    ).json();
+    const closed = await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/accounts/${account}`,
+      headers: await t.as("csr"),
+      payload: { status: "closed", version: before.version },
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    t.clock.set("2025-02-11T18:00:00Z");
+    const applied = await applyClosedAccountDeposits(t.ctx, "2025-02-11");
+    const mine = applied.find((a) => a.deposit_id === deposit.id)!;
+    expect(mine).toMatchObject({ applied_cents: "12000", reversed_cents: "12000" });
+    expect(mine.explanation).toMatch(
+      /^Deposit \d+ applied to the account at its close \(2025-02-10\): \$120\.00 paid on it/,
+    );
+    expect(await depositRow(deposit.id)).toMatchObject({ status: "applied", returned_cents: 12_000n });
+    // The final bill ($90) is paid from the deposit; $30 and the interest wait as a credit to refund.
+    const owed = await balance(account);
+    expect(owed.balance_cents).toBe(-(3_000 + Number(mine.interest_cents)));
+    expect((await applyClosedAccountDeposits(t.ctx, "2025-02-11")).map((a) => a.deposit_id)).not.toContain(deposit.id);
   }, 120_000);
 
   it("the refund run follows KILOWATT_NOW as the command line's clock does", async () => {

@@ -1,3 +1,4 @@
+export { applyClosedAccountDeposits, type DepositApplied } from "./apply.js";
 export { type BureauAnswer, type CreditBureau, configuredBureau, SandboxBureau } from "./bureau.js";
 export { creditDecisions } from "./decisions.js";
 export {

@@ -1,7 +1,8 @@
 import type { JobDefinition } from "../../platform/jobs.js";
+import { applyClosedAccountDeposits } from "./apply.js";
 import { refundDueDeposits } from "./refunds.js";
 
-/** The daily deposit refund, at 05:30 in the utility's zone; run again the same day it finds nothing new. */
+/** The daily deposit run, at 05:30: refunds after the on-time run, and deposits of closed accounts applied, in the utility's zone; run again the same day it finds nothing new. */
 export const depositRefundJob: JobDefinition<{ date?: string }> = {
   name: "deposit-refunds",
   retryLimit: 3,
@@ -9,6 +10,7 @@ export const depositRefundJob: JobDefinition<{ date?: string }> = {
   schedule: "30 5 * * *",
   async run(ctx) {
     const result = await refundDueDeposits(ctx);
-    return { as_of: result.as_of, refunded: result.refunded.length };
+    const applied = await applyClosedAccountDeposits(ctx, result.as_of);
+    return { as_of: result.as_of, refunded: result.refunded.length, applied: applied.length };
   },
 };
