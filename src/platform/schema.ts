@@ -1,4 +1,5 @@
-import { bigint, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Every write, who made it, before and after (sensitive values never appear: only that they changed). */
 export const auditLog = pgTable(
@@ -28,12 +29,17 @@ export const settings = pgTable(
   {
     key: text("key").notNull(),
     effectiveFrom: date("effective_from", { mode: "string" }).notNull(),
+    /** The last day of a temporary version (inclusive); null: until the next version. */
+    effectiveTo: date("effective_to", { mode: "string" }),
     value: jsonb("value").notNull(),
     version: integer("version").notNull().default(1),
     updatedBy: text("updated_by").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.key, t.effectiveFrom] })],
+  (t) => [
+    primaryKey({ columns: [t.key, t.effectiveFrom] }),
+    check("settings_range_check", sql`${t.effectiveTo} IS NULL OR ${t.effectiveTo} >= ${t.effectiveFrom}`),
+  ],
 );
 
 /** Idempotency keys of money-moving and creating requests: the first response, replayed. */

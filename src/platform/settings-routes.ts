@@ -31,13 +31,26 @@ export async function settingsRoutes(app: Http) {
       config: { access: { permission: "settings.manage" } },
       schema: {
         tags: ["settings"],
-        summary: "Set a value from a business date on (send the version to change an existing dated value)",
+        summary:
+          "Set a value from a business date on, or for a range with effective_to (send the version to change an " +
+          "existing dated value); a range colliding with another version's is refused (422, settings.overlap)",
         params: keyParams,
-        body: z.object({ effective_from: isoDate, value: z.unknown(), version: z.number().int().optional() }),
+        body: z.object({
+          effective_from: isoDate,
+          /** The last day of a temporary version (inclusive). */
+          effective_to: isoDate.nullable().optional(),
+          value: z.unknown(),
+          version: z.number().int().optional(),
+        }),
       },
     },
     async (request) => {
-      const body = request.body as { effective_from: string; value: unknown; version?: number };
+      const body = request.body as {
+        effective_from: string;
+        effective_to?: string | null;
+        value: unknown;
+        version?: number;
+      };
       return putSetting(request.ctx, (request.params as { key: string }).key, body);
     },
   );

@@ -1,9 +1,9 @@
-import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lte, or, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { audit } from "./audit.js";
 import { type Ctx, inTx } from "./context.js";
 import type { Db } from "./db.js";
-import { badRequest, notFound, staleVersion } from "./errors.js";
+import { badRequest, notFound, ruleRefused, staleVersion } from "./errors.js";
 import { settings } from "./schema.js";
 
 /** A number or policy value a utility may change, with its default and its shape. */
@@ -25,12 +25,21 @@ export function defineSetting<T>(def: SettingDef<T>): SettingDef<T> {
 
 export const listSettingDefs = () => [...catalogue.values()].sort((a, b) => a.key.localeCompare(b.key));
 
-/** The value in force on a business date (YYYY-MM-DD): the latest row effective on or before it, else the default. */
+/**
+ * The value in force on a business date (YYYY-MM-DD): the latest version effective on or before it whose range (if it
+ * has an end) covers the date, else the default. A temporary version (with an end) applies only inside its range.
+ */
 export async function getSetting<T>(db: Db, def: SettingDef<T>, asOf: string): Promise<T> {
   const [row] = await db
     .select({ value: settings.value })
     .from(settings)
-    .where(and(eq(settings.key, def.key), lte(settings.effectiveFrom, asOf)))
+    .where(
+      and(
+        eq(settings.key, def.key),
+        lte(settings.effectiveFrom, asOf),
+        or(isNull(settings.effectiveTo), gte(settings.effectiveTo, asOf)),
+      ),
+    )
     .orderBy(desc(settings.effectiveFrom))
     .limit(1);
   return row ? def.schema.parse(row.value) : def.default;
@@ -45,7 +54,14 @@ export interface SettingView {
   description: string;
   default: unknown;
   current: unknown;
-  schedule: { effective_from: string; value: unknown; version: number; updated_by: string; updated_at: string }[];
+  schedule: {
+    effective_from: string;
+    effective_to: string | null;
+    value: unknown;
+    version: number;
+    updated_by: string;
+    updated_at: string;
+  }[];
 }
 
 /** One setting: its description, default, value today and its dated schedule. */
@@ -60,6 +76,7 @@ export async function describeSetting(ctx: Ctx, key: string): Promise<SettingVie
     current: await currentSetting(ctx, def),
     schedule: rows.map((r) => ({
       effective_from: r.effectiveFrom,
+      effective_to: r.effectiveTo,
       value: r.value,
       version: r.version,
       updated_by: r.updatedBy,
@@ -68,11 +85,25 @@ export async function describeSetting(ctx: Ctx, key: string): Promise<SettingVie
   };
 }
 
-/** Sets a value from a date on. Editing an existing dated row needs the version read (stale edits get 409). */
+/** Whether two versions' ranges collide: two temporary ones that share a day, or an open one starting inside a temporary one. */
+function overlaps(a: { from: string; to: string | null }, b: { from: string; to: string | null }): boolean {
+  if (a.to !== null && b.to !== null) return a.from <= b.to && b.from <= a.to;
+  if (a.to === null && b.to !== null) return b.from < a.from && a.from <= b.to;
+  if (a.to !== null && b.to === null) return a.from < b.from && b.from <= a.to;
+  return false;
+}
+
+const range = (from: string, to: string | null) => (to ? `from ${from} to ${to}` : `from ${from} on`);
+
+/**
+ * Sets a value from a date on, or for a date range (`effective_to`, inclusive: a temporary version, after which the
+ * version before it applies again). Editing an existing dated row needs the version read (stale edits get 409). A
+ * version whose range collides with another's is refused (422, rule settings.overlap), naming the other.
+ */
 export async function putSetting(
   ctx: Ctx,
   key: string,
-  input: { effective_from: string; value: unknown; version?: number },
+  input: { effective_from: string; effective_to?: string | null; value: unknown; version?: number },
 ): Promise<SettingView> {
   const def = catalogue.get(key);
   if (!def) throw notFound(`setting ${key}`);
@@ -84,7 +115,36 @@ export async function putSetting(
       parsed.error.issues.map((i) => ({ field: ["value", ...i.path].join("."), message: i.message })),
     );
   }
+  const to = input.effective_to ?? null;
+  if (to !== null && to < input.effective_from) {
+    throw badRequest("effective_to: before effective_from", [
+      { field: "effective_to", message: `on or after ${input.effective_from}` },
+    ]);
+  }
   await inTx(ctx, async (tx) => {
+    // One writer per key at a time: the range check below reads the key's other versions.
+    await tx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`setting:${key}`}))`);
+    const others = await tx.db
+      .select({ from: settings.effectiveFrom, to: settings.effectiveTo })
+      .from(settings)
+      .where(eq(settings.key, key));
+    const clash = others.find(
+      (o) => o.from !== input.effective_from && overlaps({ from: input.effective_from, to }, o),
+    );
+    if (clash) {
+      throw ruleRefused(
+        "settings.overlap",
+        `${key} ${range(input.effective_from, to)} overlaps the version ${range(clash.from, clash.to)}`,
+        {
+          errors: [
+            {
+              field: to ? "effective_to" : "effective_from",
+              message: `overlaps the version ${range(clash.from, clash.to)}`,
+            },
+          ],
+        },
+      );
+    }
     const [existing] = await tx.db
       .select()
       .from(settings)
@@ -97,22 +157,27 @@ export async function putSetting(
         .update(settings)
         .set({
           value: parsed.data,
+          effectiveTo: to,
           version: sql`${settings.version} + 1`,
           updatedBy: ctx.actor.username,
           updatedAt: sql`now()`,
         })
         .where(and(eq(settings.key, key), eq(settings.effectiveFrom, input.effective_from)));
     } else {
-      await tx.db
-        .insert(settings)
-        .values({ key, effectiveFrom: input.effective_from, value: parsed.data, updatedBy: ctx.actor.username });
+      await tx.db.insert(settings).values({
+        key,
+        effectiveFrom: input.effective_from,
+        effectiveTo: to,
+        value: parsed.data,
+        updatedBy: ctx.actor.username,
+      });
     }
     await audit(tx, {
       action: existing ? "setting.update" : "setting.create",
       entityType: "setting",
       entityId: `${key}@${input.effective_from}`,
-      before: existing ? { value: existing.value } : null,
-      after: { value: parsed.data },
+      before: existing ? { value: existing.value, effective_to: existing.effectiveTo } : null,
+      after: { value: parsed.data, effective_to: to },
     });
   });
   return describeSetting(ctx, key);

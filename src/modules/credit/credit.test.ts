@@ -172,6 +172,40 @@ describe("the credit score and the deposit to start service", () => {
   });
 });
 
+describe("policy versions", () => {
+  it("a temporary version applies inside its range only, and one overlapping it is refused with the rule named", async () => {
+    const admin = await t.as("admin");
+    const summer = structuredClone(PROFILE_DEFAULTS.iou);
+    summer.deposit.bankruptcy_days = 30;
+    const put = (body: object) =>
+      t.app.inject({ method: "PUT", url: "/api/v1/settings/policy.rules.iou", headers: admin, payload: body });
+    const ok = await put({ effective_from: "2026-06-01", effective_to: "2026-08-31", value: summer });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const clash = await put({ effective_from: "2026-08-01", effective_to: "2026-09-30", value: summer });
+    expect(clash.statusCode).toBe(422);
+    expect(clash.json()).toMatchObject({
+      rule: "settings.overlap",
+      detail: "policy.rules.iou from 2026-08-01 to 2026-09-30 overlaps the version from 2026-06-01 to 2026-08-31",
+      errors: [{ field: "effective_to" }],
+    });
+    const inside = await put({ effective_from: "2026-07-01", value: summer });
+    expect(inside.statusCode).toBe(422);
+    expect(inside.json().errors[0].field).toBe("effective_from");
+    const backwards = await put({ effective_from: "2026-10-01", effective_to: "2026-09-01", value: summer });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().errors[0].field).toBe("effective_to");
+    const { policyInForce } = await import("../policy/index.js");
+    expect((await policyInForce(t.ctx, "2026-07-15", "iou")).rules.deposit.bankruptcy_days).toBe(30);
+    expect((await policyInForce(t.ctx, "2026-09-01", "iou")).rules.deposit.bankruptcy_days).toBe(20);
+    const schedule = (
+      await t.app.inject({ method: "GET", url: "/api/v1/settings/policy.rules.iou", headers: admin })
+    ).json().schedule;
+    expect(
+      schedule.map((v: { effective_from: string; effective_to: string | null }) => [v.effective_from, v.effective_to]),
+    ).toEqual([["2026-06-01", "2026-08-31"]]);
+  });
+});
+
 describe("the rules alone", () => {
   const facts = (over: Partial<CreditFacts> = {}): CreditFacts => ({
     party_id: 1,

@@ -1,0 +1,2 @@
+ALTER TABLE "settings" ADD COLUMN "effective_to" date;--> statement-breakpoint
+ALTER TABLE "settings" ADD CONSTRAINT "settings_range_check" CHECK ("settings"."effective_to" IS NULL OR "settings"."effective_to" >= "settings"."effective_from");
