@@ -20,6 +20,6 @@ export const creditDecisions: DecisionSource = async (ctx, account, policy) => {
           `${credit.reasons.join("; ")}.`,
   };
   const estimate = await estimateMonthlyBill(ctx, account, policy.as_of, policy.rules.deposit);
-  const standing = await standingOf(ctx, account.main_party_id, policy);
+  const standing = await standingOf(ctx, account.main_party_id, policy, account.id);
   return [rating, decideDeposit("establishment", policy, credit, estimate, standing)];
 };

@@ -48,19 +48,23 @@ export interface CheckFacts {
   checked_on: string;
 }
 
+const plural = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
+/** "no late payments", "1 late payment", "2 late payments". */
+export const latePaymentWords = (n: number) => (n === 0 ? "no late payments" : plural(n, "late payment"));
+
 /** Whether a letter shows what policy asks of it; the shortfall in words when not. */
 export function letterWaives(letter: LetterFacts, rules: PolicyInForce["rules"]["deposit"]): string | null {
   const short: string[] = [];
   if (letter.months_of_service < rules.letter_months)
-    short.push(`${letter.months_of_service} months of service (policy asks ${rules.letter_months})`);
+    short.push(`${plural(letter.months_of_service, "month")} of service (policy asks ${rules.letter_months})`);
   if (letter.late_payments > rules.letter_max_late)
-    short.push(`${letter.late_payments} late payments (at most ${rules.letter_max_late})`);
-  if (letter.disconnections > 0) short.push(`${letter.disconnections} disconnections (none allowed)`);
+    short.push(`${plural(letter.late_payments, "late payment")} (at most ${rules.letter_max_late})`);
+  if (letter.disconnections > 0) short.push(`${plural(letter.disconnections, "disconnection")} (none allowed)`);
   return short.length ? short.join(", ") : null;
 }
 
 export interface DepositDecision extends PolicyDecision {
-  decision: "required" | "none" | "not_allowed";
+  decision: "required" | "none" | "not_allowed" | "billed";
   amount_cents: string | null;
 }
 
@@ -70,7 +74,18 @@ export function decideDeposit(
   policy: PolicyInForce,
   credit: CreditScore,
   estimate: MonthlyEstimate,
-  standing: { letters?: LetterFacts[]; check?: CheckFacts | null } = {},
+  standing: {
+    letters?: LetterFacts[];
+    check?: CheckFacts | null;
+    billed?: {
+      id: number;
+      reason: string;
+      amount_cents: string;
+      paid_cents: string;
+      unpaid_cents: string;
+      requested_on: string;
+    }[];
+  } = {},
 ): DepositDecision {
   const rules = policy.rules.deposit;
   const base = { profile: policy.profile, as_of: policy.as_of, reason };
@@ -107,6 +122,19 @@ export function decideDeposit(
       explanation: `A deposit of ${amountWords} may be required ${REASON_WORDS[reason]}.`,
     };
   }
+  const held = (standing.billed ?? []).find((b) => b.reason === reason);
+  if (held) {
+    return {
+      rule_id: `deposit.${reason}.already_billed`,
+      decision: "billed",
+      amount_cents: held.amount_cents,
+      facts: { ...facts, deposit: held },
+      explanation:
+        `Deposit ${held.id} of ${formatCents(BigInt(held.amount_cents))} ${REASON_WORDS[reason]} is on the account ` +
+        `since ${held.requested_on}: ${formatCents(BigInt(held.paid_cents))} paid, ` +
+        `${formatCents(BigInt(held.unpaid_cents))} still to pay.`,
+    };
+  }
   const letter = (standing.letters ?? []).find((l) => letterWaives(l, rules) === null);
   if (letter) {
     return {
@@ -116,8 +144,8 @@ export function decideDeposit(
       facts: { ...facts, letter },
       explanation:
         `No deposit ${REASON_WORDS[reason]}: a letter of credit from ${letter.issuer} (${letter.issued_on}) shows ` +
-        `${letter.months_of_service} months of service with ${letter.late_payments === 0 ? "no" : letter.late_payments} ` +
-        "late payments and no disconnections.",
+        `${plural(letter.months_of_service, "month")} of service with ${latePaymentWords(letter.late_payments)} and no ` +
+        "disconnections.",
     };
   }
   if (credit.rating === "good") {

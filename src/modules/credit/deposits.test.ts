@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aPerson, aPremise, newCustomer } from "../../../tests/support/customer-fixtures.js";
@@ -35,7 +36,12 @@ async function customer(ssn = `123-45-${String(6000 + ++serial)}`) {
 }
 
 const post = async (url: string, payload: unknown, role = "csr") =>
-  t.app.inject({ method: "POST", url, headers: await t.as(role), payload: payload as object });
+  t.app.inject({
+    method: "POST",
+    url,
+    headers: { ...(await t.as(role)), "idempotency-key": randomUUID() },
+    payload: payload as object,
+  });
 
 async function pay(accountId: number, cents: number, on: string) {
   t.clock.set(`${on}T18:00:00Z`);
@@ -225,6 +231,13 @@ describe("what policy refuses and what waives", () => {
     const account = await customer();
     const deposit = (await post(`/api/v1/accounts/${account}/deposits`, { reason: "establishment" })).json();
     expect((await balance(account)).balance_cents).toBe(24_000);
+    // Asked twice: the decision is now the deposit on the account, and a second one is refused.
+    const twice = await post(`/api/v1/accounts/${account}/deposits`, { reason: "establishment" });
+    expect(twice.statusCode).toBe(422);
+    expect(twice.json()).toMatchObject({
+      rule: "deposit.establishment.already_billed",
+      detail: `Deposit ${deposit.id} of $240.00 to start service is on the account since 2026-03-02: $0.00 paid, $240.00 still to pay.`,
+    });
     const short = await post(`/api/v1/accounts/${account}/letters-of-credit`, {
       issuer: "Riverside Public Utilities",
       months_of_service: 8,
@@ -235,7 +248,7 @@ describe("what policy refuses and what waives", () => {
     expect(short.statusCode, short.body).toBe(201);
     expect(short.json()).toMatchObject({
       waives: false,
-      shortfall: "8 months of service (policy asks 12), 1 late payments (at most 0)",
+      shortfall: "8 months of service (policy asks 12), 1 late payment (at most 0)",
       waived: [],
     });
     const good = await post(`/api/v1/accounts/${account}/letters-of-credit`, {

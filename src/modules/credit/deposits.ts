@@ -17,7 +17,13 @@ import { postCharge, reverseEntry } from "../ledger/index.js";
 import { findAccount, type PolicyAccount, type PolicyDecision } from "../policy/decisions.js";
 import { type PolicyInForce, policyInForce } from "../policy/rules.js";
 import { configuredBureau } from "./bureau.js";
-import { type DepositReason, decideDeposit, type LetterFacts, letterWaives } from "./deposit-decision.js";
+import {
+  type DepositReason,
+  decideDeposit,
+  type LetterFacts,
+  latePaymentWords,
+  letterWaives,
+} from "./deposit-decision.js";
 import { estimateMonthlyBill } from "./estimate.js";
 import { creditFacts, scoreCredit } from "./score.js";
 import { standingOf } from "./standing.js";
@@ -90,7 +96,7 @@ async function depositById(ctx: Ctx, id: number): Promise<DepositView> {
 export async function depositDecision(ctx: Ctx, account: PolicyAccount, reason: DepositReason, policy: PolicyInForce) {
   const credit = scoreCredit(await creditFacts(ctx, account.main_party_id, policy.as_of), policy.rules.credit);
   const estimate = await estimateMonthlyBill(ctx, account, policy.as_of, policy.rules.deposit);
-  const standing = await standingOf(ctx, account.main_party_id, policy);
+  const standing = await standingOf(ctx, account.main_party_id, policy, account.id);
   return decideDeposit(reason, policy, credit, estimate, standing);
 }
 
@@ -289,8 +295,8 @@ export async function recordLetter(ctx: Ctx, accountId: number, input: LetterInp
         },
         explanation:
           `Deposit ${id} waived: the letter of credit from ${letter.issuer} shows ${letter.months_of_service} ` +
-          `months of service with ${letter.late_payments === 0 ? "no" : letter.late_payments} late payments and no ` +
-          `disconnections (policy asks ${policy.rules.deposit.letter_months} months).`,
+          `months of service with ${latePaymentWords(letter.late_payments)} and no disconnections (policy asks ` +
+          `${policy.rules.deposit.letter_months} months).`,
       };
       await keepDecision(tx, accountId, decision, `deposit:${id}`);
       const view = await depositById(tx, id);

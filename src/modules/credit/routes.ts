@@ -41,7 +41,7 @@ export async function creditRoutes(app: Http) {
   r.post(
     "/api/v1/accounts/:account_id/deposits",
     {
-      config: { access: { permission: "deposits.manage" } },
+      config: { access: { permission: "deposits.manage" }, idempotency: "required" },
       schema: {
         tags,
         summary:
@@ -57,7 +57,7 @@ export async function creditRoutes(app: Http) {
   r.post(
     "/api/v1/accounts/:account_id/letters-of-credit",
     {
-      config: { access: { permission: "deposits.manage" } },
+      config: { access: { permission: "deposits.manage" }, idempotency: "required" },
       schema: {
         tags,
         summary:
@@ -73,7 +73,7 @@ export async function creditRoutes(app: Http) {
   r.post(
     "/api/v1/accounts/:account_id/credit-checks",
     {
-      config: { access: { permission: "credit.check" } },
+      config: { access: { permission: "credit.check" }, idempotency: "optional" },
       schema: {
         tags,
         summary:

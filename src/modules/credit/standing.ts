@@ -6,13 +6,30 @@ import { preparedRows } from "../../platform/prepared.js";
 import type { PolicyInForce } from "../policy/rules.js";
 import type { CheckFacts, LetterFacts } from "./deposit-decision.js";
 
+/** A deposit billed on the account and not yet waived, refunded or applied. */
+export interface BilledDeposit {
+  id: number;
+  reason: string;
+  amount_cents: string;
+  paid_cents: string;
+  unpaid_cents: string;
+  requested_on: string;
+}
+
 export interface Standing {
   letters: LetterFacts[];
+  /** Deposits already billed on the account. */
+  billed?: BilledDeposit[];
   /** The latest external check still valid on the date, if any. */
   check: CheckFacts | null;
 }
 
-export async function standingOf(ctx: Ctx, partyId: number, policy: PolicyInForce): Promise<Standing> {
+export async function standingOf(
+  ctx: Ctx,
+  partyId: number,
+  policy: PolicyInForce,
+  accountId?: number,
+): Promise<Standing> {
   const validFrom = Temporal.PlainDate.from(policy.as_of)
     .subtract({ days: policy.rules.credit.bureau_valid_days })
     .toString();
@@ -28,7 +45,22 @@ export async function standingOf(ctx: Ctx, partyId: number, policy: PolicyInForc
         WHERE party_id = ${partyId}::int8 AND checked_on <= ${policy.as_of}::date AND checked_on >= ${validFrom}::date
         ORDER BY checked_on DESC, id DESC LIMIT 1`,
   );
+  const billed =
+    accountId === undefined
+      ? []
+      : await preparedRows<BilledDeposit & { id: bigint }>(
+          ctx,
+          sql`SELECT d.id, d.reason, d.amount_cents::text AS amount_cents,
+                     coalesce(sum(ri.original_cents - ri.open_cents), 0)::text AS paid_cents,
+                     coalesce(sum(ri.open_cents), 0)::text AS unpaid_cents, d.requested_on::text AS requested_on
+              FROM deposits AS d
+              LEFT JOIN receivable_items AS ri ON ri.account_id = d.account_id AND ri.category = 'deposit'
+                AND ri.reversal_entry_id IS NULL AND ri.reference LIKE 'deposit:' || d.id || ':%'
+              WHERE d.account_id = ${accountId}::int8 AND d.status = 'billed'
+              GROUP BY d.id ORDER BY d.id`,
+        );
   return {
+    billed: billed.map((b) => ({ ...b, id: Number(b.id) })),
     letters: letters.map((l) => ({ ...l, id: Number(l.id) })),
     check: check ? { ...check, id: Number(check.id), score: Number(check.score) } : null,
   };

@@ -15,6 +15,7 @@ import { BalanceSection } from "./BalanceSection.js";
 import { BalanceSummary } from "./BalanceSummary.js";
 import { BillsSection } from "./BillsSection.js";
 import { ContactModal } from "./ContactModal.js";
+import { CreditSection } from "./CreditSection.js";
 import { EditCustomerModal } from "./EditCustomerModal.js";
 import { words } from "./format.js";
 import { EnrolmentList, ServiceList } from "./ServiceTables.js";
@@ -29,9 +30,10 @@ const STATUS_COLOR: Record<string, string> = { active: "green", pending: "yellow
 
 /**
  * The account view on one screen: header with protection flags and the balance, then customer, activity, balance
- * and items, bills, premises and service, enrolments, contacts and audit history. `c` logs a contact, `e` edits the
- * customer's details, `t` jumps to the activity, `b` to the balance and items, `p` takes a payment and `a` adjusts
- * the account (all also in the palette).
+ * and items, bills, credit and deposits, premises and service, enrolments, contacts and audit history. `c` logs a
+ * contact, `e` edits the customer's details, `t` jumps to the activity, `b` to the balance and items, `p` takes a
+ * payment, `a` adjusts the account, `d` requires a deposit and `l` records a letter of credit (all also in the
+ * palette).
  */
 export function AccountPage() {
   const { accountId } = useParams({ from: "/accounts/$accountId" });
@@ -144,6 +146,7 @@ export function AccountPage() {
               <BalanceSection accountId={id} accountNumber={data.account_number} cashOnly={data.cash_only === true} />
             )}
             {canSeeBills && <BillsSection accountId={id} />}
+            <CreditSection accountId={id} />
             <Section title="Premises and service">
               <ServiceList agreements={data.service_agreements ?? []} />
             </Section>
