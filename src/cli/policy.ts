@@ -41,7 +41,7 @@ export const depositsRefundCommand = {
     const applied = await applyClosedAccountDeposits(ctx, result.as_of);
     for (const r of [...result.refunded, ...applied]) io.err.write(`${r.explanation}\n`);
     io.err.write(
-      `${result.refunded.length} deposits refunded, ${applied.length} applied at close, as of ${result.as_of}\n`,
+      `deposits refunded: ${result.refunded.length}, applied at close: ${applied.length} (as of ${result.as_of})\n`,
     );
     io.out.write(`${JSON.stringify({ ...result, applied }, null, 2)}\n`);
     return 0;
