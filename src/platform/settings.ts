@@ -51,6 +51,8 @@ export const currentSetting = <T>(ctx: Ctx, def: SettingDef<T>) =>
 
 export interface SettingView {
   key: string;
+  /** Today's business date, which `current` is the value of. */
+  as_of: string;
   description: string;
   default: unknown;
   current: unknown;
@@ -71,6 +73,7 @@ export async function describeSetting(ctx: Ctx, key: string): Promise<SettingVie
   const rows = await ctx.db.select().from(settings).where(eq(settings.key, key)).orderBy(settings.effectiveFrom);
   return {
     key,
+    as_of: ctx.clock.today().toString(),
     description: def.description,
     default: def.default,
     current: await currentSetting(ctx, def),
@@ -152,7 +155,14 @@ export async function putSetting(
       .for("update");
     if (existing) {
       if (input.version !== existing.version)
-        throw staleVersion(`setting ${key} from ${input.effective_from}`, existing);
+        throw staleVersion(`setting ${key} from ${input.effective_from}`, {
+          effective_from: existing.effectiveFrom,
+          effective_to: existing.effectiveTo,
+          value: existing.value,
+          version: existing.version,
+          updated_by: existing.updatedBy,
+          updated_at: existing.updatedAt,
+        });
       await tx.db
         .update(settings)
         .set({

@@ -2,6 +2,7 @@ import { createRootRoute, createRoute, createRouter, Outlet } from "@tanstack/re
 import { NotFound } from "./components/Messages.js";
 import { Shell } from "./components/Shell.js";
 import { AccountPage } from "./routes/account/AccountPage.js";
+import { SettingsPage } from "./routes/admin/SettingsPage.js";
 import { UsersPage } from "./routes/admin/UsersPage.js";
 import { ApprovalsPage } from "./routes/approvals/ApprovalsPage.js";
 import { BatchesPage } from "./routes/batches/BatchesPage.js";
@@ -43,6 +44,11 @@ const newCustomerRoute = createRoute({
 const approvalsRoute = createRoute({ getParentRoute: () => rootRoute, path: "/approvals", component: ApprovalsPage });
 
 const usersRoute = createRoute({ getParentRoute: () => rootRoute, path: "/admin/users", component: UsersPage });
+const settingsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/admin/settings",
+  component: SettingsPage,
+});
 
 const batchesRoute = createRoute({ getParentRoute: () => rootRoute, path: "/batches", component: BatchesPage });
 const batchRoute = createRoute({ getParentRoute: () => rootRoute, path: "/batches/$batchId", component: BatchPage });
@@ -80,6 +86,7 @@ export const router = createRouter({
     accountRoute,
     newCustomerRoute,
     usersRoute,
+    settingsRoute,
     drawersRoute,
     approvalsRoute,
     lockboxRoute,

@@ -37,6 +37,7 @@ function Frame({ children }: { children: ReactNode }) {
   const canUseDrawers = canUseDrawer || canSignOffDrawers;
   const canReadTariffs = useCan("tariffs.read");
   const canWorkBillExceptions = useCan("billing.exceptions");
+  const canManageSettings = useCan("settings.manage");
   useFocusOnNavigation();
   // The home page has its own, larger search box: the header's would only repeat it.
   const onHome = useRouterState({ select: (s) => s.location.pathname }) === "/";
@@ -93,6 +94,11 @@ function Frame({ children }: { children: ReactNode }) {
                 {canManageUsers && (
                   <Button component={Link} to="/admin/users" variant="subtle" size="xs">
                     Users
+                  </Button>
+                )}
+                {canManageSettings && (
+                  <Button component={Link} to="/admin/settings" variant="subtle" size="xs">
+                    Settings
                   </Button>
                 )}
                 <Button variant="default" size="xs" onClick={() => commandPalette.open()}>

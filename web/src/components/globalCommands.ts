@@ -11,7 +11,7 @@ export function focusSearch() {
   box?.select();
 }
 
-/** The commands every page has: go home, search, user administration (admins), shortcuts, sign out. */
+/** The commands every page has: go home, search, user administration and settings (admins), shortcuts, sign out. */
 export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void }) {
   const navigate = useNavigate();
   const router = useRouter();
@@ -26,6 +26,8 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
   const canReadTariffs = useCan("tariffs.read");
   const canRunBills = useCan("billing.run");
   const canWorkBillExceptions = useCan("billing.exceptions");
+  const canReadSettings = useCan("settings.read");
+  const canManageSettings = useCan("settings.manage");
   const canUseDrawers = canUseDrawer || canSignOffDrawers;
   // After signing out the next person starts on the search page, not on the last account viewed.
   const signOut = async () => {
@@ -186,6 +188,20 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
             group: "Go to" as const,
             keywords: ["admin", "users", "roles", "token", "password"],
             run: () => void navigate({ to: "/admin/users" }),
+          },
+        ]
+      : []),
+    ...(canReadSettings
+      ? [
+          {
+            id: "settings",
+            label: "Settings",
+            description: canManageSettings
+              ? "Effective-dated settings and the policy profile with its rules: add or change dated versions"
+              : "Effective-dated settings and the policy profile with its rules (read only)",
+            group: "Go to" as const,
+            keywords: ["admin", "configuration", "policy", "profile", "rules", "deposit", "fees", "effective dated"],
+            run: () => void navigate({ to: "/admin/settings" }),
           },
         ]
       : []),
