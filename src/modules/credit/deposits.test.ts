@@ -294,6 +294,12 @@ describe("what policy refuses and what waives", () => {
     const assurance = await post(`/api/v1/accounts/${account}/deposits`, { reason: "bankruptcy_assurance" });
     expect(assurance.statusCode, assurance.body).toBe(201);
     expect(assurance.json().rule_id).toBe("deposit.bankruptcy_assurance.required");
+    const [assured] = await t.database.rows<{ due_date: string }>(
+      t.database.db,
+      sql`SELECT due_date::text AS due_date FROM receivable_items
+          WHERE reference = ${`deposit:${assurance.json().id}:1`}`,
+    );
+    expect(assured!.due_date).toBe("2026-03-22"); // 20 days after the request
     await putSetting(t.ctx, "policy.profile", { effective_from: "2026-03-02", value: "municipal", version: 1 });
   });
 

@@ -122,7 +122,7 @@ export function installmentsOf(amount: bigint, n: number): bigint[] {
 export async function requireDeposit(
   ctx: Ctx,
   accountId: number,
-  input: { reason: DepositReason; installments?: number },
+  input: { reason: DepositReason; installments?: number; chapter?: 7 | 11 | 13 },
 ): Promise<DepositView> {
   return inTx(ctx, async (tx) => {
     const account = await findAccount(tx, { id: accountId });
@@ -162,7 +162,16 @@ export async function requireDeposit(
           RETURNING id`,
     );
     const id = Number(row!.id);
-    const firstDue = today.add({ days: await getSetting(tx.db, dueDays, today.toString()) });
+    // Adequate assurance is due within the days the Bankruptcy Code allows (20; 30 under Chapter 11); any other
+    // deposit as a bill is.
+    const rulesDeposit = policy.rules.deposit;
+    const days =
+      input.reason === "bankruptcy_assurance"
+        ? input.chapter === 11
+          ? rulesDeposit.bankruptcy_days_chapter_11
+          : rulesDeposit.bankruptcy_days
+        : await getSetting(tx.db, dueDays, today.toString());
+    const firstDue = today.add({ days });
     const parts = installmentsOf(amount, n);
     for (const [k, cents] of parts.entries()) {
       await postCharge(tx, {

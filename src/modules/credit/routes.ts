@@ -11,6 +11,8 @@ const params = z.object({ account_id: idParam });
 const depositBody = z.strictObject({
   reason: z.enum(DEPOSIT_REASONS),
   installments: z.number().int().min(1).max(12).optional(),
+  /** Bankruptcy assurance: the chapter filed (11 allows 30 days to pay; 7 and 13, 20). */
+  chapter: z.union([z.literal(7), z.literal(11), z.literal(13)]).optional(),
 });
 const letterBody = z.strictObject({
   issuer: z.string().trim().min(1, "the utility that wrote the letter").max(200),
