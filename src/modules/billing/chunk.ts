@@ -97,8 +97,11 @@ interface SaBill {
   hold?: { reason: string; note: string };
 }
 
-/** What to bill of one agreement: the period from where billing stopped to the latest read, and its usage. */
-function periodOf(sa: AgreementRow, reads: ReadRow[]): Omit<SaBill, "lines" | "totalCents"> | string {
+/**
+ * What to bill of one agreement: the period from where billing stopped to the latest read, and its usage; or why it
+ * bills nothing ("no_read", a held read). Pure.
+ */
+export function periodOf(sa: AgreementRow, reads: ReadRow[]): Omit<SaBill, "lines" | "totalCents"> | string {
   const after = sa.billed_through;
   const fresh = reads.filter((r) => (after ? r.read_on > after : true));
   const stop = sa.end_date;
@@ -114,6 +117,8 @@ function periodOf(sa: AgreementRow, reads: ReadRow[]): Omit<SaBill, "lines" | "t
     startRead = reads.find((r) => r.read_on === after) ?? null;
   } else {
     startRead = [...reads].reverse().find((r) => r.read_on < end.read_on && r.status === "valid") ?? null;
+    // A first bill needs usage measured: a meter's opening read alone (no kWh yet) only starts it.
+    if (!startRead && end.kwh === null) return "no_read";
     from = startRead && startRead.read_on >= addDays(sa.start_date, -1) ? addDays(startRead.read_on, 1) : sa.start_date;
   }
   if (from < sa.start_date) from = sa.start_date;

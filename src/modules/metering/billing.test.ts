@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../../tests/support/testkit.js";
 import { inTx } from "../../platform/context.js";
-import { estimateMissingReads, readsForBilling } from "./billing.js";
+import { estimateMissingReads, readsForBilling, readsSince } from "./billing.js";
 import { keyReads, listReads } from "./reads.js";
 import { installedMeter } from "./test-fixtures.js";
 
@@ -54,6 +54,23 @@ describe("readsForBilling", () => {
     // The held read of June (negative usage) is not billed.
     const later = await readsForBilling(t.ctx, [b.servicePointId], "2026-06-30", "2026-01-01");
     expect(later.get(b.servicePointId)).toHaveLength(1);
+  });
+});
+
+describe("readsSince", () => {
+  it("gives a service point asked for twice (two agreements, a rate change) each read once, from the earlier day", async () => {
+    const a = await meterWithHistory();
+    const got = await readsSince(
+      t.ctx,
+      [
+        { servicePointId: a.servicePointId, from: "2026-03-01" },
+        { servicePointId: a.servicePointId, from: "2026-01-01" },
+      ],
+      "2026-05-31",
+    );
+    const reads = got.get(a.servicePointId)!;
+    expect(reads.map((r) => r.read_on)).toEqual(["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01"]);
+    expect(new Set(reads.map((r) => r.id)).size).toBe(reads.length);
   });
 });
 

@@ -244,12 +244,18 @@ export async function readsSince(
 ): Promise<Map<number, ReadRow[]>> {
   const out = new Map<number, ReadRow[]>();
   if (wanted.length === 0) return out;
+  // One entry per service point, from the earliest day asked: a service point with two agreements in the chunk (a
+  // rate change) must get each read once, or its usage would count twice.
+  const low = new Map<number, string>();
+  for (const w of wanted) {
+    const seen = low.get(w.servicePointId);
+    if (seen === undefined || w.from < seen) low.set(w.servicePointId, w.from);
+  }
   const rows = await preparedRows<Record<string, unknown>>(
     tx,
     sql`SELECT r.id, r.service_point_id, r.read_on::text AS read_on, r.reading::text AS reading, r.kwh::text AS kwh,
                r.demand_kw::text AS demand_kw, r.kind, r.status, r.exception, r.exception_note
-        FROM unnest(${sql.param(wanted.map((w) => w.servicePointId))}::int8[],
-                    ${sql.param(wanted.map((w) => w.from))}::date[]) AS w(sp, low)
+        FROM unnest(${sql.param([...low.keys()])}::int8[], ${sql.param([...low.values()])}::date[]) AS w(sp, low)
         JOIN meter_reads AS r ON r.service_point_id = w.sp AND r.read_on >= w.low
         WHERE r.read_on <= ${billDate}::date AND r.status IN ('valid', 'exception')
         ORDER BY r.service_point_id, r.read_on, r.id`,
