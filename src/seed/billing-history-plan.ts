@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../platform/context.js";
-import { nextWeekday, readDay, usageScale } from "./bills.js";
+import { MEDIAN_KWH, nextWeekday, readDay, seasonOf, usageScale } from "./bills.js";
 import { DAY_MS, dayOf, iso } from "./dates.js";
 import { Rng, streamSeed } from "./random.js";
 
@@ -11,35 +11,7 @@ import { Rng, streamSeed } from "./random.js";
 
 // --- Usage: what a customer uses a day, by class, climate zone, season and the customer's own scale. ------------
 
-// Median kWh per 30 days by customer class, as the seed's synthetic bills have them (bills.ts).
-const MEDIAN_KWH: Record<string, number> = {
-  residential: 520,
-  commercial: 2_600,
-  agricultural: 6_000,
-  industrial: 380_000,
-  street_lighting: 4_200,
-};
-// The month-by-month shape of use by climate (bills.ts), by profile.
-const SEASONS = [
-  [0.95, 0.85, 0.85, 0.85, 1.0, 1.3, 1.6, 1.65, 1.35, 1.0, 0.9, 1.0], // hot inland valleys
-  [1.05, 0.95, 0.95, 0.9, 0.9, 1.0, 1.15, 1.2, 1.1, 0.95, 0.95, 1.05], // mild
-  [1.15, 1.05, 1.0, 0.95, 0.9, 0.9, 0.9, 0.9, 0.9, 0.95, 1.05, 1.15], // coastal
-  [1.5, 1.35, 1.2, 1.0, 0.85, 0.8, 0.9, 0.9, 0.8, 0.95, 1.2, 1.45], // mountain
-  [0.3, 0.3, 0.6, 1.0, 1.5, 1.9, 2.1, 2.0, 1.5, 0.8, 0.4, 0.3], // pumping
-  [1.2, 1.1, 1.0, 0.95, 0.85, 0.8, 0.8, 0.85, 0.95, 1.05, 1.15, 1.25], // lighting
-];
-const seasonOf = (klass: string, zone: number) =>
-  klass === "agricultural"
-    ? 4
-    : klass === "street_lighting"
-      ? 5
-      : zone >= 11 && zone <= 13
-        ? 0
-        : zone === 16
-          ? 3
-          : zone === 1 || zone === 3
-            ? 2
-            : 1;
+// Median kWh per 30 days by class and the month-by-month shape of use by climate: the seed's own (bills.ts).
 // The most a customer uses in its heaviest month, kWh: the largest customers stay under the bill run's review limits
 // (billing.hold_rules over_cents, $1,500 residential and $50,000 otherwise by default), so the exception queue holds
 // only the few high-usage bills made on purpose.
@@ -58,7 +30,8 @@ export const unit = (seed: number, a: number, b: number) => streamSeed(seed, a, 
 
 export interface Usage {
   kwhPerDay: number;
-  season: number;
+  /** The month-by-month shape of use (12 factors). */
+  season: readonly number[];
   weekend: number;
   /** A stretch of days used several times over (a leak, a new appliance): the bill run holds its bill for review. */
   spike: { from: number; to: number; factor: number } | null;
@@ -79,7 +52,7 @@ export function kwhOn(seed: number, sp: number, u: Usage, day: number): number {
   const month = 0.88 + 0.24 * unit(seed, sp, y * 12 + m);
   const daily = 0.85 + 0.3 * unit(seed, sp, 100_000 + day);
   const spike = u.spike && day > u.spike.from && day <= u.spike.to ? u.spike.factor : 1;
-  return u.kwhPerDay * SEASONS[u.season]![m]! * month * daily * (weekend(day) ? u.weekend : 1) * spike;
+  return u.kwhPerDay * u.season[m]! * month * daily * (weekend(day) ? u.weekend : 1) * spike;
 }
 
 // --- What is read: agreements, their service points' meters, and the reads the history takes. -----------------
@@ -266,7 +239,7 @@ export function plan(
     const scale = usageScale(new Rng(streamSeed(seed, latest.accountId, 11)), latest.klass, latest.tariff);
     const monthly = Math.min(
       (MEDIAN_KWH[latest.klass] ?? 520) * scale,
-      PEAK_MONTH_CAP(latest.klass) / Math.max(...SEASONS[season]!),
+      PEAK_MONTH_CAP(latest.klass) / Math.max(...season),
     );
     const u: Usage = {
       kwhPerDay: monthly / 30,

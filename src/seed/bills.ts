@@ -101,14 +101,14 @@ const CUSTOMER_CHARGE_PER_DAY: Record<string, bigint> = { "A-1": 32_854n, "B-1":
 const DEMAND_PER_KW = 2_145_000n;
 
 // Median kWh per 30 days by customer class, and the month-by-month shape of use by climate.
-const MEDIAN_KWH: Record<string, number> = {
+export const MEDIAN_KWH: Record<string, number> = {
   residential: 520,
   commercial: 2_600,
   agricultural: 6_000,
   industrial: 380_000,
   street_lighting: 4_200,
 };
-const SEASONS = {
+export const SEASONS = {
   hot: [0.95, 0.85, 0.85, 0.85, 1.0, 1.3, 1.6, 1.65, 1.35, 1.0, 0.9, 1.0],
   mild: [1.05, 0.95, 0.95, 0.9, 0.9, 1.0, 1.15, 1.2, 1.1, 0.95, 0.95, 1.05],
   coastal: [1.15, 1.05, 1.0, 0.95, 0.9, 0.9, 0.9, 0.9, 0.9, 0.95, 1.05, 1.15],
@@ -116,7 +116,8 @@ const SEASONS = {
   pumping: [0.3, 0.3, 0.6, 1.0, 1.5, 1.9, 2.1, 2.0, 1.5, 0.8, 0.4, 0.3],
   lighting: [1.2, 1.1, 1.0, 0.95, 0.85, 0.8, 0.8, 0.85, 0.95, 1.05, 1.15, 1.25],
 };
-const seasonOf = (klass: string, zone: number) =>
+/** The month-by-month shape of use of a customer class in a climate zone. */
+export const seasonOf = (klass: string, zone: number): readonly number[] =>
   klass === "agricultural"
     ? SEASONS.pumping
     : klass === "street_lighting"
