@@ -153,6 +153,11 @@ describe("a CSR explains a high bill and compares rates, from the keyboard", () 
     await keys.press("Control+K");
     await page.getByRole("dialog", { name: "Command palette" }).waitFor();
     await keys.type("bills");
+    // Enter picks the highlighted command: wait until the palette has filtered to it (a busy browser lags the typing).
+    await page
+      .getByRole("dialog", { name: "Command palette" })
+      .getByRole("option", { name: /^Bills/, selected: true })
+      .waitFor();
     await keys.press("Enter");
     await expect.poll(() => focused(page)).toMatchObject({ tag: "h2", name: "Bills" });
 
