@@ -7,7 +7,7 @@ import { formatCents } from "../../core/money.js";
 import type { PolicyDecision } from "../policy/decisions.js";
 import type { PolicyInForce } from "../policy/rules.js";
 import type { MonthlyEstimate } from "./estimate.js";
-import type { CreditScore } from "./score.js";
+import { type CreditScore, plural } from "./score.js";
 
 export const DEPOSIT_REASONS = ["establishment", "reestablishment", "bankruptcy_assurance"] as const;
 export type DepositReason = (typeof DEPOSIT_REASONS)[number];
@@ -48,7 +48,6 @@ export interface CheckFacts {
   checked_on: string;
 }
 
-const plural = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 /** "no late payments", "1 late payment", "2 late payments". */
 export const latePaymentWords = (n: number) => (n === 0 ? "no late payments" : plural(n, "late payment"));
 

@@ -14,6 +14,7 @@ import { badRequest } from "../../platform/errors.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { type BulkCreditInput, postCreditsBulk } from "../ledger/index.js";
 import { policyInForce } from "../policy/rules.js";
+import { billsByDueDate } from "./score.js";
 
 export interface DepositRefunded {
   deposit_id: number;
@@ -69,16 +70,7 @@ export async function refundDueDeposits(
               WHERE rm.item_id = ri.id AND rm.undone_by_entry_id IS NULL) AS m ON true
             WHERE d.status = 'billed'
             GROUP BY d.id, d.account_id),
-          bills AS (
-            SELECT i.account_id, i.due_date, sum(i.original_cents) AS charged, sum(coalesce(p.paid, 0)) AS paid
-            FROM receivable_items AS i
-            JOIN (SELECT DISTINCT account_id FROM held) AS a ON a.account_id = i.account_id
-            LEFT JOIN LATERAL (
-              SELECT sum(rm.amount_cents) AS paid FROM receivable_matches AS rm
-              WHERE rm.item_id = i.id AND rm.accounting_date <= i.due_date AND rm.undone_by_entry_id IS NULL) AS p ON true
-            WHERE i.due_date IS NOT NULL AND i.due_date < ${asOf}::date AND i.reversal_entry_id IS NULL
-              AND i.category IN ('energy', 'delivery', 'tax')
-            GROUP BY i.account_id, i.due_date),
+          bills AS (${billsByDueDate(sql`(SELECT DISTINCT account_id AS id FROM held)`, null, asOf)}),
           late AS (SELECT account_id, max(due_date) AS last_late FROM bills WHERE charged > paid GROUP BY account_id)
           SELECT held.id, held.account_id, held.billed AS held, held.paid_on::text AS paid_on,
                  late.last_late::text AS last_late, greatest(held.paid_on, late.last_late)::text AS run_from

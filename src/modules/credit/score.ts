@@ -4,7 +4,7 @@
  * too). Fewer months of billing history than the policy asks for is "no history": then a letter of credit from
  * another utility or an external check decides. The points and the poor-credit line are policy (policy.rules.*).
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import type { Ctx } from "../../platform/context.js";
 import { preparedRows } from "../../platform/prepared.js";
@@ -37,26 +37,33 @@ export interface CreditScore {
 /** The bill categories: a bill is paid late when its charges were not all cleared by the due date. */
 const BILL_CATEGORIES = sql`('energy', 'delivery', 'tax')`;
 
+/**
+ * The accounts' bills due after `after` (when given) and before `before`, one row each (account_id, due_date, charged,
+ * paid): a bill is the account's billed items with one due date; it was paid late when what was cleared on or before
+ * its due date (by matches not undone since, e.g. by a returned payment) is less than what was charged (paid <
+ * charged). `accounts` is a relation with the accounts' ids in a column `id`.
+ */
+export function billsByDueDate(accounts: SQL, after: string | null, before: string): SQL {
+  return sql`SELECT i.account_id, i.due_date, sum(i.original_cents) AS charged, sum(coalesce(m.paid, 0)) AS paid
+    FROM receivable_items AS i
+    JOIN ${accounts} AS a ON a.id = i.account_id
+    LEFT JOIN LATERAL (
+      SELECT sum(rm.amount_cents) AS paid FROM receivable_matches AS rm
+      WHERE rm.item_id = i.id AND rm.accounting_date <= i.due_date AND rm.undone_by_entry_id IS NULL) AS m ON true
+    WHERE i.due_date IS NOT NULL AND i.reversal_entry_id IS NULL AND i.category IN ${BILL_CATEGORIES}
+      AND i.due_date < ${before}::date ${after === null ? sql`` : sql`AND i.due_date > ${after}::date`}
+    GROUP BY i.account_id, i.due_date`;
+}
+
 /** Counts of what the score is made from, for the customer (main party) as of a date: two queries. */
 export async function creditFacts(ctx: Ctx, partyId: number, asOf: string): Promise<CreditFacts> {
   const day = Temporal.PlainDate.from(asOf);
   const from12 = day.subtract({ months: 12 }).toString();
   const from24 = day.subtract({ months: 24 }).toString();
-  // A bill = the account's billed items with one due date; late when what was cleared on or before the due date
-  // (by matches not undone since, e.g. by a returned payment) is less than what was charged.
   const [bills] = await preparedRows<{ first_due: string | null; bills: number; late12: number; late24: number }>(
     ctx,
     sql`WITH accts AS (SELECT id FROM accounts WHERE main_party_id = ${partyId}::int8),
-        billed AS (
-          SELECT i.account_id, i.due_date, sum(i.original_cents) AS charged, sum(coalesce(m.paid, 0)) AS paid
-          FROM receivable_items AS i
-          JOIN accts ON accts.id = i.account_id
-          LEFT JOIN LATERAL (
-            SELECT sum(m.amount_cents) AS paid FROM receivable_matches AS m
-            WHERE m.item_id = i.id AND m.accounting_date <= i.due_date AND m.undone_by_entry_id IS NULL) AS m ON true
-          WHERE i.due_date IS NOT NULL AND i.reversal_entry_id IS NULL AND i.category IN ${BILL_CATEGORIES}
-            AND i.due_date > ${from24}::date AND i.due_date < ${asOf}::date
-          GROUP BY i.account_id, i.due_date)
+        billed AS (${billsByDueDate(sql`accts`, from24, asOf)})
         SELECT (SELECT min(i.due_date)::text FROM receivable_items AS i JOIN accts ON accts.id = i.account_id
                 WHERE i.due_date IS NOT NULL AND i.due_date < ${asOf}::date AND i.category IN ${BILL_CATEGORIES})
                  AS first_due,
@@ -90,7 +97,8 @@ export async function creditFacts(ctx: Ctx, partyId: number, asOf: string): Prom
   };
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** "1 late payment", "3 late payments". */
+export const plural = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 
 /** The score from the facts under the policy's points: pure, so it can be explained and tested alone. */
 export function scoreCredit(facts: CreditFacts, rules: PolicyRules["credit"]): CreditScore {

@@ -5,6 +5,7 @@ import type { Ctx } from "../../platform/context.js";
 import { preparedRows } from "../../platform/prepared.js";
 import type { PolicyInForce } from "../policy/rules.js";
 import type { CheckFacts, LetterFacts } from "./deposit-decision.js";
+import { depositsOf } from "./deposits.js";
 
 /** A deposit billed on the account and not yet waived, refunded or applied. */
 export interface BilledDeposit {
@@ -45,22 +46,9 @@ export async function standingOf(
         WHERE party_id = ${partyId}::int8 AND checked_on <= ${policy.as_of}::date AND checked_on >= ${validFrom}::date
         ORDER BY checked_on DESC, id DESC LIMIT 1`,
   );
-  const billed =
-    accountId === undefined
-      ? []
-      : await preparedRows<BilledDeposit & { id: bigint }>(
-          ctx,
-          sql`SELECT d.id, d.reason, d.amount_cents::text AS amount_cents,
-                     coalesce(sum(ri.original_cents - ri.open_cents), 0)::text AS paid_cents,
-                     coalesce(sum(ri.open_cents), 0)::text AS unpaid_cents, d.requested_on::text AS requested_on
-              FROM deposits AS d
-              LEFT JOIN receivable_items AS ri ON ri.account_id = d.account_id AND ri.category = 'deposit'
-                AND ri.reversal_entry_id IS NULL AND ri.reference LIKE 'deposit:' || d.id || ':%'
-              WHERE d.account_id = ${accountId}::int8 AND d.status = 'billed'
-              GROUP BY d.id ORDER BY d.id`,
-        );
+  const billed = accountId === undefined ? [] : (await depositsOf(ctx, accountId)).filter((d) => d.status === "billed");
   return {
-    billed: billed.map((b) => ({ ...b, id: Number(b.id) })),
+    billed,
     letters: letters.map((l) => ({ ...l, id: Number(l.id) })),
     check: check ? { ...check, id: Number(check.id), score: Number(check.score) } : null,
   };
