@@ -15,6 +15,7 @@ import {
   focused,
   type LiveServer,
   launchChromium,
+  paletteShows,
   signIn,
   startServer,
 } from "../support/browser.js";
@@ -153,11 +154,7 @@ describe("a CSR explains a high bill and compares rates, from the keyboard", () 
     await keys.press("Control+K");
     await page.getByRole("dialog", { name: "Command palette" }).waitFor();
     await keys.type("bills");
-    // Enter picks the highlighted command: wait until the palette has filtered to it (a busy browser lags the typing).
-    await page
-      .getByRole("dialog", { name: "Command palette" })
-      .getByRole("option", { name: /^Bills/, selected: true })
-      .waitFor();
+    await paletteShows(page, /^Bills/);
     await keys.press("Enter");
     await expect.poll(() => focused(page)).toMatchObject({ tag: "h2", name: "Bills" });
 

@@ -12,6 +12,7 @@ import {
   focused,
   type LiveServer,
   launchChromium,
+  paletteShows,
   signIn,
   startServer,
 } from "../support/browser.js";
@@ -154,11 +155,7 @@ describe("bills on the account page, keyboard only after sign-in", () => {
     await keys.press("Control+K");
     await page.getByRole("dialog", { name: "Command palette" }).waitFor();
     await keys.type("bills");
-    // Enter picks the highlighted command: wait until the palette has filtered to it (a busy browser lags the typing).
-    await page
-      .getByRole("dialog", { name: "Command palette" })
-      .getByRole("option", { name: /^Bills/, selected: true })
-      .waitFor();
+    await paletteShows(page, /^Bills/);
     await keys.press("Enter");
     await expect.poll(() => focused(page)).toMatchObject({ tag: "h2", name: "Bills" });
     await expect.poll(() => rows().count()).toBe(12);

@@ -11,6 +11,7 @@ import {
   focused,
   type LiveServer,
   launchChromium,
+  paletteShows,
   signIn,
   startServer,
 } from "../support/browser.js";
@@ -204,6 +205,7 @@ describe("payments on the account page, keyboard only after sign-in", () => {
     await keys.press("Control+K");
     await page.getByRole("dialog", { name: "Command palette" }).waitFor();
     await keys.type("payment history");
+    await paletteShows(page, /^Payment history/);
     await keys.press("Enter");
     await expect.poll(() => focused(page)).toMatchObject({ role: "tab", name: "Payments" });
     const history = section().getByRole("table", { name: "Payments, newest first" });
@@ -236,6 +238,7 @@ describe("payments on the account page, keyboard only after sign-in", () => {
     await keys.press("Control+K");
     await page.getByRole("dialog", { name: "Command palette" }).waitFor();
     await keys.type("payment history");
+    await paletteShows(page, /^Payment history/);
     await keys.press("Enter");
     await expect.poll(() => focused(page)).toMatchObject({ role: "tab", name: "Payments" });
     await section().getByRole("button", { name: "Transfer payment 2" }).waitFor();
@@ -280,6 +283,7 @@ describe("payments on the account page, keyboard only after sign-in", () => {
     await keys.press("Control+K");
     await page.getByRole("dialog", { name: "Command palette" }).waitFor();
     await keys.type("payment history");
+    await paletteShows(page, /^Payment history/);
     await keys.press("Enter");
     await expect.poll(() => focused(page)).toMatchObject({ role: "tab", name: "Payments" });
     await section().getByRole("button", { name: "Reverse payment 1" }).waitFor();

@@ -174,3 +174,11 @@ export async function focused(page: Page): Promise<{ tag: string; role: string |
     };
   });
 }
+
+/**
+ * Waits until the command palette highlights the command named (Enter runs the highlighted one, and a busy browser
+ * can lag the typing that filters the list).
+ */
+export async function paletteShows(page: Page, name: RegExp) {
+  await page.getByRole("dialog", { name: "Command palette" }).getByRole("option", { name, selected: true }).waitFor();
+}
