@@ -224,6 +224,22 @@ describe("the workstation frame, keyboard first", () => {
     expect(await focused(page)).toMatchObject({ tag: "button", name: "Sign out" });
   });
 
+  it("keeps the keys typed before the palette appears: a fast Ctrl+K, words and Enter run the first match", async () => {
+    await page.getByRole("button", { name: "Sign out" }).focus();
+    // Every key arrives in one go, before the browser has drawn the palette (as on a busy machine).
+    await page.evaluate(() => {
+      const send = (key: string, ctrlKey = false) =>
+        document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key, ctrlKey, bubbles: true }));
+      send("k", true);
+      for (const key of "keyboard shortcuts") send(key);
+      send("Enter");
+    });
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await page.getByRole("dialog", { name: "Command palette" }).waitFor({ state: "hidden" });
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor({ state: "hidden" });
+  });
+
   it("shows every shortcut on '?', and Escape puts focus back", async () => {
     await page.getByRole("button", { name: "Keyboard shortcuts" }).focus();
     await page.keyboard.press("?");

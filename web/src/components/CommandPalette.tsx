@@ -1,6 +1,15 @@
-import { Kbd, Modal, VisuallyHidden } from "@mantine/core";
+import { Input, Kbd, Modal, UnstyledButton, VisuallyHidden } from "@mantine/core";
 import { createSpotlight, Spotlight, useSpotlight } from "@mantine/spotlight";
-import { useRef, useState } from "react";
+import {
+  type CSSProperties,
+  type KeyboardEvent,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
 import { type Command, GROUP_ORDER, useRegisteredCommands } from "../commands/registry.js";
 import { restoreFocus } from "../focus.js";
 
@@ -26,45 +35,161 @@ function grouped(commands: Command[], query: string) {
   })).filter((g) => g.commands.length > 0);
 }
 
+const classes = Spotlight.classes;
+// The highlighted command's description at full strength: the dimmed default is too faint on the highlight colour.
+const HIGHLIGHTED = { "--action-description-opacity": 1 } as CSSProperties;
+
+/** One command in the list: an option whose id the box's aria-activedescendant names while it is highlighted. */
+function Option(props: { command: Command; selected: boolean; onChoose: (c: Command) => void }) {
+  const { command: c, selected } = props;
+  return (
+    <UnstyledButton
+      id={optionId(c)}
+      role="option"
+      aria-selected={selected}
+      data-selected={selected || undefined}
+      className={classes.action}
+      style={selected ? HIGHLIGHTED : undefined}
+      tabIndex={-1}
+      // A click must not take focus from the box before the command is chosen.
+      onMouseDown={(event) => event.preventDefault()}
+      onClick={() => props.onChoose(c)}
+    >
+      <span className={classes.actionBody}>
+        <span className={classes.actionLabel}>{c.label}</span>
+        {c.description ? <span className={classes.actionDescription}>{c.description}</span> : null}
+      </span>
+      {c.shortcut ? (
+        <span className={classes.actionSection} data-position="right">
+          <Kbd size="xs">{c.shortcut}</Kbd>
+        </span>
+      ) : null}
+    </UnstyledButton>
+  );
+}
+
 /**
  * The command palette (Ctrl+K or Cmd+K, also from inside a text field): every registered command, filtered as
  * you type, arrows to choose, Enter to run. Closing it puts focus back where it was; the chosen command runs
  * after that, so a command that navigates or opens a dialog moves focus on from a sensible place.
+ *
+ * The palette keeps its own highlighted command (the first match after each keystroke) and runs exactly the one it
+ * shows highlighted. Keys typed between Ctrl+K and the box appearing are not lost: they go into the box, and an
+ * Enter among them runs the best match, so a fast typist's "Ctrl+K bills Enter" always opens Bills, and no key
+ * reaches the page's one-key shortcuts behind the palette.
  */
 export function CommandPalette() {
   const commands = useRegisteredCommands();
   const [query, setQuery] = useState("");
-  const { opened, selected } = useSpotlight(store);
+  const [index, setIndex] = useState(0);
+  const { opened } = useSpotlight(store);
   const chosen = useRef<Command | null>(null);
+  const box = useRef<HTMLInputElement | null>(null);
   const groups = grouped(commands, query);
   const flat = groups.flatMap((g) => g.commands);
-  const active = opened ? flat[selected] : undefined;
+  const active = opened ? flat[Math.min(index, flat.length - 1)] : undefined;
+
+  // What the keys typed ahead of the box see: the latest query and commands, without waiting for a render.
+  const latest = useRef({ query, commands });
+  latest.current = { query, commands };
+
+  // Whether the open palette has been drawn: a palette closed before it was ever drawn has no closing animation to
+  // wait for, so the command runs at once.
+  const drawn = useRef(false);
+  useLayoutEffect(() => {
+    if (opened) drawn.current = true;
+  }, [opened]);
 
   // Runs once the closing animation is over: until then the dialog's own focus handling may still move focus.
-  const closed = () => {
+  const closed = useCallback(() => {
     const command = chosen.current;
     chosen.current = null;
+    drawn.current = false;
+    latest.current.query = "";
+    setQuery("");
+    setIndex(0);
     restoreFocus();
     command?.run();
+  }, []);
+
+  const run = useCallback(
+    (command: Command | undefined) => {
+      if (!command) return;
+      chosen.current = command;
+      palette.close();
+      if (!drawn.current) closed();
+    },
+    [closed],
+  );
+
+  const type = useCallback((q: string) => {
+    latest.current.query = q;
+    setQuery(q);
+    setIndex(0);
+  }, []);
+
+  // Listens all the time and asks the store, which knows the palette is open the moment Ctrl+K is handled: an
+  // effect run on opening could come after keys already sent.
+  useEffect(() => {
+    const ahead = (event: globalThis.KeyboardEvent) => {
+      if (!store.getState().opened) return;
+      if (event.target === box.current || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+      const { query: q, commands: all } = latest.current;
+      if (event.key.length === 1) type(q + event.key);
+      else if (event.key === "Backspace") type(q.slice(0, -1));
+      else if (event.key === "Enter") run(grouped(all, q).flatMap((g) => g.commands)[0]);
+      else if (event.key === "Escape") palette.close();
+      else return;
+      event.preventDefault();
+      event.stopPropagation();
+      box.current?.focus();
+    };
+    window.addEventListener("keydown", ahead, true);
+    return () => window.removeEventListener("keydown", ahead, true);
+  }, [type, run]);
+
+  useEffect(() => {
+    if (active) document.getElementById(optionId(active))?.scrollIntoView({ block: "nearest" });
+  }, [active]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.nativeEvent.isComposing || flat.length === 0) return;
+    const at = Math.min(index, flat.length - 1);
+    if (event.key === "ArrowDown") setIndex((at + 1) % flat.length);
+    else if (event.key === "ArrowUp") setIndex((at - 1 + flat.length) % flat.length);
+    else if (event.key === "Home") setIndex(0);
+    else if (event.key === "End") setIndex(flat.length - 1);
+    else if (event.key === "Enter") run(active);
+    else return;
+    event.preventDefault();
   };
 
   return (
     <Spotlight.Root
       store={store}
       query={query}
-      onQueryChange={setQuery}
+      onQueryChange={type}
       shortcut={["mod + K"]}
       tagsToIgnore={[]}
       returnFocus={false}
+      clearQueryOnClose={false}
       transitionProps={{ duration: 80, transition: "pop", onExited: closed }}
     >
       <VisuallyHidden>
         <Modal.Title>Command palette</Modal.Title>
       </VisuallyHidden>
-      <Spotlight.Search
-        // Focus is in the box the moment the palette opens, so no keystroke typed right after Ctrl+K is lost.
-        autoFocus
+      <Input
+        // Focus is in the box the moment it is on the page (the dialog's own focus moves later, on a timer).
+        ref={(el) => {
+          box.current = el;
+          el?.focus();
+        }}
         data-autofocus
+        size="lg"
+        classNames={{ input: Spotlight.Search.classes.search }}
+        value={query}
+        onChange={(event) => type(event.currentTarget.value)}
+        onKeyDown={onKeyDown}
         placeholder="Type a command…"
         aria-label="Command"
         role="combobox"
@@ -78,18 +203,7 @@ export function CommandPalette() {
           {groups.map((g) => (
             <Spotlight.ActionsGroup key={g.group} label={g.group} role="group" aria-label={g.group}>
               {g.commands.map((c) => (
-                <Spotlight.Action
-                  key={c.id}
-                  id={optionId(c)}
-                  role="option"
-                  aria-selected={c === active}
-                  label={c.label}
-                  description={c.description}
-                  rightSection={c.shortcut ? <Kbd size="xs">{c.shortcut}</Kbd> : undefined}
-                  onClick={() => {
-                    chosen.current = c;
-                  }}
-                />
+                <Option key={c.id} command={c} selected={c === active} onChoose={run} />
               ))}
             </Spotlight.ActionsGroup>
           ))}
