@@ -3,7 +3,6 @@ import { createSpotlight, Spotlight, useSpotlight } from "@mantine/spotlight";
 import {
   type CSSProperties,
   type KeyboardEvent,
-  type RefObject,
   useCallback,
   useEffect,
   useLayoutEffect,

@@ -3,9 +3,27 @@ import type { ReactNode } from "react";
 import type { Contact, Party } from "../../api/accounts.js";
 import { addressLine, phoneText, when, words } from "./format.js";
 
+/** The id of a section's heading, from its title ("Credit and deposits" -> "section-credit-and-deposits"). */
+export const sectionTitleId = (title: string) => `section-${title.toLowerCase().replace(/\W+/g, "-")}`;
+
+/**
+ * Brings a section into view with focus on its heading (or on `target` inside it when given and there). The header is
+ * fixed: without the margin the heading would sit under it.
+ */
+export function jumpToSection(titleId: string, target?: string) {
+  const title = document.getElementById(titleId);
+  const section = title?.closest("section");
+  if (!title || !section) return;
+  const into = (target ? section.querySelector<HTMLElement>(target) : null) ?? title;
+  if (into === title) title.setAttribute("tabindex", "-1");
+  section.style.scrollMarginTop = "calc(var(--app-shell-header-height, 60px) + 8px)";
+  section.scrollIntoView({ block: "start" });
+  into.focus({ preventScroll: true });
+}
+
 /** One titled part of the account screen. */
 export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
-  const id = `section-${title.toLowerCase().replace(/\W+/g, "-")}`;
+  const id = sectionTitleId(title);
   return (
     <Paper withBorder p="md" component="section" aria-labelledby={id}>
       <Group justify="space-between" mb="xs">

@@ -4,21 +4,14 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type ActivityEvent, activityKey, fetchActivity } from "../../api/activity.js";
 import { ApiError } from "../../api/client.js";
 import { useCommands } from "../../commands/registry.js";
-import { Section } from "./AccountSections.js";
+import { jumpToSection, Section } from "./AccountSections.js";
 import { when } from "./format.js";
 
 const TITLE_ID = "section-activity";
 
 /** Brings the timeline into view with focus on its heading, so the next Tab goes through the events. */
 export function jumpToActivity() {
-  const title = document.getElementById(TITLE_ID);
-  const section = title?.closest("section");
-  if (!title || !section) return;
-  title.setAttribute("tabindex", "-1");
-  // The header is fixed: without the margin the heading would sit under it.
-  section.style.scrollMarginTop = "calc(var(--app-shell-header-height, 60px) + 8px)";
-  section.scrollIntoView({ block: "start" });
-  title.focus({ preventScroll: true });
+  jumpToSection(TITLE_ID);
 }
 
 const KIND_COLOR: Record<string, string> = {

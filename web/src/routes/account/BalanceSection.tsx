@@ -6,7 +6,7 @@ import { fetchBalances, fetchLedger, fetchOpenItems, moneyKey } from "../../api/
 import { useCommands } from "../../commands/registry.js";
 import { restoreFocus } from "../../focus.js";
 import { useCan } from "../../user.js";
-import { Section } from "./AccountSections.js";
+import { jumpToSection, Section } from "./AccountSections.js";
 import { AdjustmentList } from "./AdjustmentList.js";
 import { AdjustmentModal } from "./AdjustmentModal.js";
 import { AgingTable, LedgerTable, OpenItemsTable, UnappliedCreditsTable } from "./LedgerTables.js";
@@ -29,15 +29,7 @@ export function useBalances(accountId: number, enabled = true) {
 
 /** Focuses the section's selected tab (or its heading while it loads) and brings the section into view. */
 export function jumpToBalance() {
-  const title = document.getElementById("section-balance-and-items");
-  const section = title?.closest("section");
-  const target = section?.querySelector<HTMLElement>("[role=tab][aria-selected=true]") ?? title;
-  if (!section || !target) return;
-  if (target === title) title.setAttribute("tabindex", "-1");
-  // The header is fixed: without the margin the section's top (and the focused tab) would sit under it.
-  section.style.scrollMarginTop = "calc(var(--app-shell-header-height, 60px) + 8px)";
-  section.scrollIntoView({ block: "start" });
-  target.focus({ preventScroll: true });
+  jumpToSection("section-balance-and-items", "[role=tab][aria-selected=true]");
 }
 
 function Failed({ error, what }: { error: Error; what: string }) {

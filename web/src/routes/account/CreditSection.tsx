@@ -18,7 +18,7 @@ import {
 import { useCommands } from "../../commands/registry.js";
 import { restoreFocus, useNotice } from "../../focus.js";
 import { useCan } from "../../user.js";
-import { Section } from "./AccountSections.js";
+import { jumpToSection, Section } from "./AccountSections.js";
 import { DepositModal } from "./DepositModal.js";
 import { LetterOfCreditModal } from "./LetterOfCreditModal.js";
 import { money } from "./money.js";
@@ -63,13 +63,7 @@ function decisionLabel(d: CreditDecision): [string, string, string] {
 
 /** Brings the section into view with focus on its heading. */
 export function jumpToCredit() {
-  const title = document.getElementById(TITLE_ID);
-  const section = title?.closest("section");
-  if (!title || !section) return;
-  title.setAttribute("tabindex", "-1");
-  section.style.scrollMarginTop = "calc(var(--app-shell-header-height, 60px) + 8px)";
-  section.scrollIntoView({ block: "start" });
-  title.focus({ preventScroll: true });
+  jumpToSection(TITLE_ID);
 }
 
 /**

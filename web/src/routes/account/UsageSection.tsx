@@ -4,7 +4,7 @@ import { type ReactNode, useId, useState } from "react";
 import { ApiError, api } from "../../api/client.js";
 import { useCommands } from "../../commands/registry.js";
 import { restoreFocus } from "../../focus.js";
-import { Section } from "./AccountSections.js";
+import { jumpToSection, Section } from "./AccountSections.js";
 import { RateComparisonModal } from "./RateComparison.js";
 
 /** GET /accounts/{id}/usage: 24 months of billed kWh, and daily interval kWh when the account has any. */
@@ -209,13 +209,7 @@ function MonthsTable({ usage }: { usage: AccountUsage }) {
 
 /** Brings the usage into view with focus on its heading. */
 export function jumpToUsage() {
-  const title = document.getElementById(TITLE_ID);
-  const section = title?.closest("section");
-  if (!title || !section) return;
-  title.setAttribute("tabindex", "-1");
-  section.style.scrollMarginTop = "calc(var(--app-shell-header-height, 60px) + 8px)";
-  section.scrollIntoView({ block: "start" });
-  title.focus({ preventScroll: true });
+  jumpToSection(TITLE_ID);
 }
 
 /**
