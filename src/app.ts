@@ -10,12 +10,14 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { accountsRoutes } from "./modules/accounts/index.js";
 import { adjustmentsRoutes } from "./modules/adjustments/index.js";
 import { billInsightRoutes, billingRoutes, billRunJob, billRunRoutes } from "./modules/billing/index.js";
+import { collectionsDecisionSource, collectionsJob, collectionsRoutes } from "./modules/collections/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
 import { creditDecisions, creditRoutes, depositRefundJob } from "./modules/credit/index.js";
 import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
 import { ledgerRoutes } from "./modules/ledger/index.js";
 import { meteringRoutes } from "./modules/metering/index.js";
+import { ordersRoutes } from "./modules/orders/index.js";
 import { partiesRoutes } from "./modules/parties/index.js";
 import { paymentBatchRoutes } from "./modules/payments/batch-routes.js";
 import { drawerRoutes } from "./modules/payments/drawer-routes.js";
@@ -44,10 +46,14 @@ export interface AppDeps {
 }
 
 /** Every context's background jobs. */
-export const JOB_DEFINITIONS: JobDefinition[] = [billRunJob as JobDefinition, depositRefundJob as JobDefinition];
+export const JOB_DEFINITIONS: JobDefinition[] = [
+  billRunJob as JobDefinition,
+  depositRefundJob as JobDefinition,
+  collectionsJob as JobDefinition,
+];
 
-/** Every context's policy decisions, for policy explain (collections adds its own). */
-export const POLICY_SOURCES: DecisionSource[] = [creditDecisions];
+/** Every context's policy decisions, for policy explain. */
+export const POLICY_SOURCES: DecisionSource[] = [creditDecisions, collectionsDecisionSource];
 
 /** The job queue for a process: workers run in it when the config says so (KILOWATT_WORKERS). */
 export function openJobs(deps: Omit<AppDeps, "logger">, log?: JobsOptions["log"]): Promise<Jobs> {
@@ -138,6 +144,8 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await billInsightRoutes(app);
   await policyRoutes(app, POLICY_SOURCES);
   await creditRoutes(app);
+  await collectionsRoutes(app);
+  await ordersRoutes(app);
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false, index: ["index.html"] });

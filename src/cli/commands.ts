@@ -10,7 +10,7 @@ import { billRunCommand } from "./billing.js";
 import { exportRefunds } from "./exports-refunds.js";
 import { lockboxImportCommand } from "./lockbox.js";
 import { intervalsExportCommand, intervalsImportCommand, readsImportCommand } from "./metering.js";
-import { depositsRefundCommand, policyExplainCommand } from "./policy.js";
+import { collectionsRunCommand, depositsRefundCommand, policyExplainCommand } from "./policy.js";
 import {
   billQuoteCommand,
   ratesCompareCommand,
@@ -111,6 +111,7 @@ export const COMMANDS: Record<string, Command<unknown>> = {
   "intervals export": define(intervalsExportCommand),
   "policy explain": define(policyExplainCommand),
   "deposits refund": define(depositsRefundCommand),
+  "collections run": define(collectionsRunCommand),
   "ledger verify": define({
     args: z.object({ format: z.enum(["text", "json"]).default("text") }),
     async run(ctx, a, io) {

@@ -45,6 +45,7 @@ describe("kilowatt policy explain", () => {
     expect(printed.decisions.map((d: { rule_id: string }) => d.rule_id.split(".").slice(0, 2).join("."))).toEqual([
       "credit.rating",
       "deposit.establishment",
+      "collections.current",
     ]);
     for (const d of printed.decisions) {
       expect(d.explanation).toMatch(/\.$/);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { runCollections } from "../modules/collections/index.js";
 import { applyClosedAccountDeposits, refundDueDeposits } from "../modules/credit/index.js";
 import { explainPolicy, PROFILES } from "../modules/policy/index.js";
 import type { CommandIO } from "../platform/command-channel.js";
@@ -48,6 +49,25 @@ export const depositsRefundCommand = {
   },
 };
 
+/** `kilowatt collections run [--date D]`: the daily collections run (the job queue runs it at 06:00), now. */
+const collectionsArgs = z.object({ date: z.string().optional() });
+
+export const collectionsRunCommand = {
+  args: collectionsArgs as z.ZodType<unknown>,
+  async run(ctx: Ctx, raw: unknown, io: CommandIO): Promise<number | undefined> {
+    const a = raw as z.infer<typeof collectionsArgs>;
+    const result = await runCollections(ctx, { date: a.date });
+    io.err.write(
+      `collections ${result.as_of} (${result.profile}): ${result.candidates} accounts looked at; ` +
+        `${result.reminder} reminders, ${result.notice} past-due notices, ${result.final_notice} final notices, ` +
+        `${result.disconnect_ordered} disconnect orders, ${result.blocked} held, ${result.cured} cured, ` +
+        `${result.arrangements_broken} arrangements broken\n`,
+    );
+    io.out.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  },
+};
+
 export function addPolicyCommands(program: Command, dispatch: (name: string, args: unknown) => Promise<number>) {
   const policy = program.command("policy").description("the utility's policy as the system applies it");
   policy
@@ -67,5 +87,14 @@ export function addPolicyCommands(program: Command, dispatch: (name: string, arg
     .option("--date <date>", "the business date, YYYY-MM-DD (default today)")
     .action(async (opts: { date?: string }) => {
       process.exitCode = await dispatch("deposits refund", opts);
+    });
+  program
+    .command("collections")
+    .description("collections of delinquent accounts")
+    .command("run")
+    .description("the daily collections run: notices, holds and disconnect orders on the policy's days (JSON)")
+    .option("--date <date>", "the business date, YYYY-MM-DD (default today)")
+    .action(async (opts: { date?: string }) => {
+      process.exitCode = await dispatch("collections run", opts);
     });
 }

@@ -4,10 +4,11 @@
  */
 import { Decimal } from "decimal.js";
 import { formatCents } from "../../core/money.js";
+import { plural } from "../../core/words.js";
 import type { PolicyDecision } from "../policy/decisions.js";
 import type { PolicyInForce } from "../policy/rules.js";
 import type { MonthlyEstimate } from "./estimate.js";
-import { type CreditScore, plural } from "./score.js";
+import type { CreditScore } from "./score.js";
 
 export const DEPOSIT_REASONS = ["establishment", "reestablishment", "bankruptcy_assurance"] as const;
 export type DepositReason = (typeof DEPOSIT_REASONS)[number];

@@ -6,6 +6,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
+import { plural } from "../../core/words.js";
 import type { Ctx } from "../../platform/context.js";
 import { preparedRows } from "../../platform/prepared.js";
 import type { PolicyRules } from "../policy/rules.js";
@@ -98,7 +99,6 @@ export async function creditFacts(ctx: Ctx, partyId: number, asOf: string): Prom
 }
 
 /** "1 late payment", "3 late payments". */
-export const plural = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 
 /** The score from the facts under the policy's points: pure, so it can be explained and tested alone. */
 export function scoreCredit(facts: CreditFacts, rules: PolicyRules["credit"]): CreditScore {

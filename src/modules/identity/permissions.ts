@@ -32,6 +32,14 @@ export const PERMISSIONS = {
   "billing.exceptions": "release, correct and rebill, or cancel held bills; cancel and rebill issued bills",
   "credit.check": "run an external credit check on a customer (through the configured bureau)",
   "deposits.manage": "require deposits as policy decides, and record letters of credit that waive them",
+  "collections.read": "see where delinquent accounts stand, the collector's worklist and notices",
+  "arrangements.make": "make payment arrangements and extensions within policy",
+  "disputes.open": "open disputes on accounts and bill items (the disputed items are not collected)",
+  "disputes.resolve": "resolve disputes after investigation",
+  "collections.protect": "record energy-assistance pledges and key heat forecasts that hold disconnection",
+  "collections.run": "run the daily collections run for a day",
+  "orders.read": "see service orders and the field worklist",
+  "orders.complete": "complete service orders from the field (date, read, notes)",
   "audit.read": "read the audit history",
   "users.manage": "create users, change roles, unlock and disable users, issue API tokens for others",
   "settings.read": "read settings",
@@ -62,6 +70,11 @@ const serviceDesk: Permission[] = [
   "reads.write",
   "credit.check",
   "deposits.manage",
+  "collections.read",
+  "orders.read",
+  "arrangements.make",
+  "disputes.open",
+  "collections.protect",
 ];
 
 /** Everything that moves money; approval limits per role are a setting (approvals.limit_cents). */
@@ -87,11 +100,29 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
   },
   collector: {
     description: "Collections: delinquent accounts",
-    permissions: [...read, "contacts.write", "payments.take"],
+    permissions: [
+      ...read,
+      "contacts.write",
+      "payments.take",
+      "collections.read",
+      "orders.read",
+      "arrangements.make",
+      "disputes.open",
+      "collections.protect",
+      "collections.run",
+      "deposits.manage",
+    ],
   },
   lead: {
     description: "Lead CSR: approvals and training",
-    permissions: [...serviceDesk, "customers.reveal_identity", ...money, ...cashiering, "approvals.decide"],
+    permissions: [
+      ...serviceDesk,
+      "customers.reveal_identity",
+      ...money,
+      ...cashiering,
+      "approvals.decide",
+      "disputes.resolve",
+    ],
   },
   supervisor: {
     description: "Supervisor: approvals, queues and team",
@@ -101,6 +132,8 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
       ...money,
       ...cashiering,
       "approvals.decide",
+      "disputes.resolve",
+      "collections.run",
       "drawers.sign_off",
       "ledger.export",
       "reads.write",
@@ -123,7 +156,7 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
   },
   field: {
     description: "Field and revenue protection",
-    permissions: ["premises.read", "accounts.read", "search.use", "reads.write"],
+    permissions: ["premises.read", "accounts.read", "search.use", "reads.write", "orders.read", "orders.complete"],
   },
   admin: {
     description: "Administrator: users, roles and settings",

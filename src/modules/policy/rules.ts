@@ -76,7 +76,62 @@ const depositRules = z.strictObject({
   letter_max_late: count(12),
 });
 
-export const policyRules = z.strictObject({ credit: creditRules, deposit: depositRules });
+/**
+ * Collections: the dunning steps' day counts (PUC 779.1 / 10010.1: the disconnect notice no earlier than the due
+ * date, at least 10 days before disconnection counted from 5 days after mailing, then a 48-hour notice), the amounts
+ * below which no one is dunned, what protects a customer from disconnection, arrangements and restoration.
+ */
+const collectionRules = z.strictObject({
+  /** A courtesy reminder this many days after the oldest past-due bill's due date. */
+  reminder_after_days: count(60),
+  /** The past-due (disconnect) notice this many days after the due date (never before it). */
+  notice_after_days: count(90),
+  /** A mailed notice counts from this many days after mailing ... */
+  notice_mail_days: count(15),
+  /** ... and disconnection may come no sooner than this many days after that. */
+  notice_lead_days: count(60),
+  /** The final notice goes this many hours before disconnection (48). */
+  final_notice_hours: z.number().int().min(24).max(168),
+  /** No reminder or notice for a past-due amount under this, in cents. */
+  min_notice_cents: wholeCents,
+  /** No final notice or disconnection for a past-due amount under this, in cents. */
+  min_disconnect_cents: wholeCents,
+  /** Which facts block disconnection (and the final notice before it). Disputes, kept arrangements and bankruptcy always do. */
+  protect: z.strictObject({
+    medical_baseline: z.boolean(),
+    life_support: z.boolean(),
+    age_65: z.boolean(),
+    heat: z.boolean(),
+    assistance_pledge: z.boolean(),
+  }),
+  /** A forecast high at or above this (degrees Fahrenheit) ... */
+  heat_threshold_f: z.number().int().min(50).max(140),
+  /** ... within this many hours blocks disconnection. */
+  heat_window_hours: z.number().int().min(0).max(240),
+  /** A payment arrangement spreads arrears over at most this many months. */
+  arrangement_max_months: count(36),
+  /** An extension gives at most this many days more to pay. */
+  extension_max_days: count(90),
+  /** Days of grace after an installment's due date before a missed installment breaks the arrangement. */
+  arrangement_grace_days: count(30),
+  /** The reconnection fee after a disconnection for non-payment, in cents ("0": none) ... */
+  reconnection_fee_cents: wholeCents,
+  /** ... and for a same-day reconnection asked after the cut-off hour. */
+  after_hours_fee_cents: wholeCents,
+  after_hours_from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time HH:MM"),
+  /** Arrearage management (AMP): arrears forgiven a twelfth per on-time payment. */
+  amp: z.strictObject({
+    enabled: z.boolean(),
+    min_arrears_cents: wholeCents,
+    min_arrears_days: count(365),
+    min_customer_months: count(60),
+    cap_cents: wholeCents,
+    out_after_misses: count(12),
+  }),
+});
+
+const ruleSet = { credit: creditRules, deposit: depositRules, collections: collectionRules };
+export const policyRules = z.strictObject(ruleSet);
 export type PolicyRules = z.infer<typeof policyRules>;
 
 const CREDIT: PolicyRules["credit"] = {
@@ -100,6 +155,35 @@ const CLASS_AVERAGE = {
   street_lighting: "20000",
 } as Record<string, `${number}`>;
 
+const COLLECTIONS: PolicyRules["collections"] = {
+  reminder_after_days: 3,
+  notice_after_days: 7,
+  notice_mail_days: 5,
+  notice_lead_days: 10,
+  final_notice_hours: 48,
+  min_notice_cents: "2500",
+  min_disconnect_cents: "5000",
+  // Municipal: life support or medical baseline on file blocks disconnection (a setting, on by default).
+  protect: { medical_baseline: true, life_support: true, age_65: false, heat: false, assistance_pledge: false },
+  heat_threshold_f: 100,
+  heat_window_hours: 72,
+  arrangement_max_months: 12,
+  extension_max_days: 30,
+  arrangement_grace_days: 5,
+  // Hemet: $75, and $230 for a same-day reconnection asked after 3 PM.
+  reconnection_fee_cents: "7500",
+  after_hours_fee_cents: "23000",
+  after_hours_from: "15:00",
+  amp: {
+    enabled: false,
+    min_arrears_cents: "50000",
+    min_arrears_days: 90,
+    min_customer_months: 6,
+    cap_cents: "800000",
+    out_after_misses: 2,
+  },
+};
+
 /** The shipped rule sets (DOMAIN.md, "Policy defaults"). */
 export const PROFILE_DEFAULTS: Record<ProfileName, PolicyRules> = {
   // Creditworthiness only; 2x the estimated average monthly bill (Riverside, Hemet allow up to 3x); refunded after
@@ -121,6 +205,7 @@ export const PROFILE_DEFAULTS: Record<ProfileName, PolicyRules> = {
       letter_months: 12,
       letter_max_late: 0,
     },
+    collections: COLLECTIONS,
   },
   // CPUC D.20-06-003: no establishment or re-establishment deposits; bankruptcy assurance stays (federal law).
   iou: {
@@ -140,8 +225,24 @@ export const PROFILE_DEFAULTS: Record<ProfileName, PolicyRules> = {
       letter_months: 12,
       letter_max_late: 0,
     },
+    // D.20-06-003: no disconnection of medical baseline, life support or 65+ households, nor with 100 F forecast
+    // within 72 hours or a LIHEAP pledge pending; no reconnection fee; AMP for CARE/FERA (Res. E-5114).
+    collections: {
+      ...COLLECTIONS,
+      protect: { medical_baseline: true, life_support: true, age_65: true, heat: true, assistance_pledge: true },
+      reconnection_fee_cents: "0",
+      after_hours_fee_cents: "0",
+      amp: { ...COLLECTIONS.amp, enabled: true },
+    },
   },
 };
+
+/**
+ * A profile's rule set as stored: a version saved before collections had rules reads with the profile's shipped
+ * collections rules.
+ */
+const storedRules = (profile: ProfileName) =>
+  z.strictObject({ ...ruleSet, collections: collectionRules.default(PROFILE_DEFAULTS[profile].collections) });
 
 export const policyProfile = defineSetting<ProfileName>({
   key: "policy.profile",
@@ -158,16 +259,18 @@ export const profileRules: Record<ProfileName, ReturnType<typeof defineSetting<P
     description:
       "The municipal profile's rules: the credit score's points and poor-credit line; deposits (which reasons, the " +
       "multiple of the average monthly bill, class averages, installments, interest, refund after on-time months, " +
-      "letters of credit).",
-    schema: policyRules,
+      "letters of credit); collections (the dunning days, amounts, protections from disconnection, arrangements, " +
+      "reconnection fees, arrearage management).",
+    schema: storedRules("municipal"),
     default: PROFILE_DEFAULTS.municipal,
   }),
   iou: defineSetting<PolicyRules>({
     key: "policy.rules.iou",
     description:
       "The investor-owned-utility profile's rules (CPUC D.20-06-003: no establishment or re-establishment " +
-      "deposits; bankruptcy assurance stays).",
-    schema: policyRules,
+      "deposits; bankruptcy assurance stays; more protections from disconnection; no reconnection fee; arrearage " +
+      "management).",
+    schema: storedRules("iou"),
     default: PROFILE_DEFAULTS.iou,
   }),
 };

@@ -14,6 +14,7 @@ import { AuditHistory } from "./AuditHistory.js";
 import { BalanceSection } from "./BalanceSection.js";
 import { BalanceSummary } from "./BalanceSummary.js";
 import { BillsSection } from "./BillsSection.js";
+import { CollectionsSection } from "./CollectionsSection.js";
 import { ContactModal } from "./ContactModal.js";
 import { CreditSection } from "./CreditSection.js";
 import { EditCustomerModal } from "./EditCustomerModal.js";
@@ -46,6 +47,7 @@ export function AccountPage() {
   const [dialog, setDialog] = useState<"contact" | "edit" | null>(null);
   const canSeeLedger = useCan("ledger.read");
   const canSeeBills = useCan("bills.read");
+  const canSeeCollections = useCan("collections.read");
   const data = account.data;
   const customer = data?.customer ?? null;
   const canContact = data !== undefined && data.recent_contacts !== null;
@@ -146,6 +148,7 @@ export function AccountPage() {
               <BalanceSection accountId={id} accountNumber={data.account_number} cashOnly={data.cash_only === true} />
             )}
             {canSeeBills && <BillsSection accountId={id} />}
+            {canSeeCollections && <CollectionsSection accountId={id} />}
             <CreditSection accountId={id} />
             <Section title="Premises and service">
               <ServiceList agreements={data.service_agreements ?? []} />

@@ -10,7 +10,11 @@ export interface RuleSpec {
 }
 
 /** The rule sets' sections, in the order the form shows them. */
-export const RULE_SECTIONS: Record<string, string> = { credit: "Credit", deposit: "Deposits" };
+export const RULE_SECTIONS: Record<string, string> = {
+  credit: "Credit",
+  deposit: "Deposits",
+  collections: "Collections",
+};
 
 /** Class averages are a list by customer class: one field each, in dollars. */
 export const CLASS_AVERAGES = "deposit.class_average_cents";
@@ -117,6 +121,110 @@ export const RULES: Record<string, RuleSpec> = {
   "deposit.letter_max_late": {
     label: "Letter of credit: late payments at most",
     help: "… with no more late payments than this, and no disconnection.",
+  },
+  "collections.reminder_after_days": {
+    label: "Reminder after (days)",
+    help: "A courtesy reminder this many days after the oldest past-due bill's due date.",
+  },
+  "collections.notice_after_days": {
+    label: "Past-due notice after (days)",
+    help: "The past-due (disconnect) notice this many days after the due date; never before it (PUC 779.1, 10010.1).",
+  },
+  "collections.notice_mail_days": {
+    label: "Days allowed for mail",
+    help: "A mailed notice counts from this many days after mailing (5) …",
+  },
+  "collections.notice_lead_days": {
+    label: "Notice before disconnection (days)",
+    help: "… and disconnection may come no sooner than this many days after that (10).",
+  },
+  "collections.final_notice_hours": {
+    label: "Final notice before disconnection (hours)",
+    help: "The final notice goes this many hours before disconnection (48).",
+  },
+  "collections.min_notice_cents": {
+    label: "Smallest amount dunned",
+    help: "No reminder or notice for a past-due amount under this, in dollars.",
+  },
+  "collections.min_disconnect_cents": {
+    label: "Smallest amount for disconnection",
+    help: "No final notice or disconnection for a past-due amount under this, in dollars.",
+  },
+  "collections.protect.medical_baseline": {
+    label: "Medical baseline protects",
+    help: "Medical baseline on file holds disconnection (and the final notice before it).",
+  },
+  "collections.protect.life_support": {
+    label: "Life support protects",
+    help: "Life support on file holds disconnection.",
+  },
+  "collections.protect.age_65": {
+    label: "65 or older protects",
+    help: "A customer on the account aged 65 or more holds disconnection (CPUC D.20-06-003).",
+  },
+  "collections.protect.heat": {
+    label: "Heat forecast protects",
+    help: "A forecast high at or above the threshold below, within its window, holds disconnection (D.20-06-003).",
+  },
+  "collections.protect.assistance_pledge": {
+    label: "Assistance pledge protects",
+    help: "A pending energy-assistance pledge (LIHEAP) holds disconnection (D.20-06-003).",
+  },
+  "collections.heat_threshold_f": {
+    label: "Heat threshold (°F)",
+    help: "A forecast high at or above this …",
+  },
+  "collections.heat_window_hours": {
+    label: "Heat window (hours)",
+    help: "… within this many hours from the day of the run.",
+  },
+  "collections.arrangement_max_months": {
+    label: "Arrangement at most (months)",
+    help: "A payment arrangement spreads arrears over at most this many months (12, D.20-06-003).",
+  },
+  "collections.extension_max_days": {
+    label: "Extension at most (days)",
+    help: "An extension gives at most this many days more to pay.",
+  },
+  "collections.arrangement_grace_days": {
+    label: "Grace after an installment (days)",
+    help: "Days after an installment's due date (or a current bill's) before missing it breaks the arrangement.",
+  },
+  "collections.reconnection_fee_cents": {
+    label: "Reconnection fee",
+    help: "Charged to restore service after a disconnection for non-payment (0: none, as the CPUC rules for investor-owned utilities say).",
+  },
+  "collections.after_hours_fee_cents": {
+    label: "Same-day reconnection after hours",
+    help: "The fee for a same-day reconnection asked after the cut-off time below.",
+  },
+  "collections.after_hours_from": {
+    label: "After hours from (HH:MM)",
+    help: "The cut-off time of day for a same-day reconnection at the normal fee.",
+  },
+  "collections.amp.enabled": {
+    label: "Arrearage management (AMP)",
+    help: "CARE and FERA customers' arrears forgiven a twelfth per on-time payment (Res. E-5114).",
+  },
+  "collections.amp.min_arrears_cents": {
+    label: "AMP: arrears at least",
+    help: "Arrears of at least this much …",
+  },
+  "collections.amp.min_arrears_days": {
+    label: "AMP: arrears at least (days old)",
+    help: "… at least this many days old …",
+  },
+  "collections.amp.min_customer_months": {
+    label: "AMP: customer at least (months)",
+    help: "… for a customer of at least this many months.",
+  },
+  "collections.amp.cap_cents": {
+    label: "AMP: forgiven at most",
+    help: "The most forgiven under one plan.",
+  },
+  "collections.amp.out_after_misses": {
+    label: "AMP: out after missed payments",
+    help: "Consecutive missed payments that end the plan.",
   },
 };
 

@@ -1,0 +1,365 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { Temporal } from "temporal-polyfill";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aPerson, aPremise, count, newCustomer } from "../../../tests/support/customer-fixtures.js";
+import { type TestApp, testApp } from "../../../tests/support/testkit.js";
+import { putSetting } from "../../platform/settings.js";
+import { postCharge, verifyLedger } from "../ledger/index.js";
+import { takePayment } from "../payments/index.js";
+import { PROFILE_DEFAULTS } from "../policy/index.js";
+import { makeArrangement } from "./arrangements.js";
+import { runCollections } from "./daily.js";
+import { openDispute, putHeatForecasts } from "./disputes.js";
+import { decide } from "./steps.js";
+import { collectionsOf } from "./summary.js";
+
+// Day by day on an injected clock: a $120 bill due 2026-01-20, unpaid. Under the municipal profile the run sends a
+// reminder 3 days after the due date, the past-due notice after 7 (disconnection no sooner than 5 + 10 days later),
+// the final notice 48 hours before that day and the disconnect order on it; protections hold the final notice and
+// the order and say why; paying cancels the order; an arrangement holds collection until it is broken.
+let t: TestApp;
+let serial = 0;
+
+beforeAll(async () => {
+  t = await testApp({ now: "2026-01-02T18:00:00Z" });
+}, 120_000);
+afterAll(async () => t?.close());
+
+const at = (day: string) => t.clock.set(`${day}T18:00:00Z`);
+const plus = (day: string, n: number) => Temporal.PlainDate.from(day).add({ days: n }).toString();
+
+async function customer(over: { flags?: unknown[]; birth?: string; territory?: string } = {}) {
+  serial++;
+  const made = await newCustomer(t, {
+    party: aPerson({
+      first_name: `Coll${serial}`,
+      date_of_birth: over.birth ?? "1990-04-01",
+      identity: { type: "ssn", number: `123-45-${String(7000 + serial)}` },
+      flags: over.flags ?? [],
+    }),
+    premise: aPremise({ address_line1: `${300 + serial} Dunning Way`, baseline_territory: over.territory ?? "S" }),
+    service_agreement: { tariff_code: "E-1", start_date: "2025-12-01" },
+  });
+  return made.account.id as number;
+}
+
+/** A bill's energy charge of `cents`, billed on 2026-01-01 and due on `due`. */
+async function bill(accountId: number, cents: number, due = "2026-01-20") {
+  at("2026-01-01");
+  return postCharge(t.ctx, {
+    account_id: accountId,
+    category: "energy",
+    amount_cents: BigInt(cents),
+    due_date: due,
+    service_period: { from: "2025-12-01", to: "2025-12-31" },
+    reference: `bill:test:${accountId}:${due}`,
+  });
+}
+
+async function eventsOf(accountId: number) {
+  return t.database.rows<{
+    on_date: string;
+    kind: string;
+    rule_id: string;
+    explanation: string;
+    channel: string | null;
+  }>(
+    t.database.db,
+    sql`SELECT on_date::text AS on_date, kind, rule_id, explanation, channel FROM collection_events
+        WHERE account_id = ${accountId}::int8 ORDER BY id`,
+  );
+}
+
+async function stateOf(accountId: number) {
+  const [s] = await t.database.rows<Record<string, unknown>>(
+    t.database.db,
+    sql`SELECT step, step_on::text AS step_on, disconnect_from::text AS disconnect_from, blocked_rule, blocked_reason,
+          order_id FROM collection_states WHERE account_id = ${accountId}::int8`,
+  );
+  return s ?? null;
+}
+
+/** Runs collections every day from one day to another, both included. */
+async function days(from: string, to: string) {
+  for (let d = from; d <= to; d = plus(d, 1)) {
+    at(d);
+    await runCollections(t.ctx);
+  }
+}
+
+describe("the daily collections run, day by day", () => {
+  let plain: number;
+  let lifeSupport: number;
+  let payer: number;
+  let arranged: number;
+  let keeper: number;
+  let disputed: number;
+
+  beforeAll(async () => {
+    plain = await customer();
+    lifeSupport = await customer({ flags: [{ flag: "life_support", effective_from: "2025-06-01" }] });
+    payer = await customer();
+    arranged = await customer();
+    keeper = await customer();
+    disputed = await customer();
+    for (const a of [plain, lifeSupport, payer, arranged, keeper]) await bill(a, 12_000);
+    const item = await bill(disputed, 12_000);
+    at("2026-01-10");
+    await openDispute(t.ctx, disputed, { reason: "says the meter was misread", item_ids: [item.item.id] });
+  }, 120_000);
+
+  it("sends the reminder, past-due notice and final notice on the policy's days, then orders the disconnection", async () => {
+    await days("2026-01-19", "2026-01-26");
+    expect((await eventsOf(plain)).map((e) => [e.on_date, e.kind])).toEqual([["2026-01-23", "reminder"]]);
+    await days("2026-01-27", "2026-02-12");
+    const events = await eventsOf(plain);
+    expect(events.map((e) => [e.on_date, e.kind])).toEqual([
+      ["2026-01-23", "reminder"],
+      ["2026-01-27", "notice"],
+      ["2026-02-09", "final_notice"],
+      ["2026-02-11", "disconnect_ordered"],
+    ]);
+    expect(events[1]!.explanation).toBe(
+      "Past-due notice: $120.00 was due 2026-01-20, 7 or more days ago; service may be disconnected on or after " +
+        "2026-02-11 (5 days for mail, then 10).",
+    );
+    expect(events[1]!.channel).toBe("mail");
+    const state = await stateOf(plain);
+    expect(state).toMatchObject({ step: "disconnect_ordered", step_on: "2026-02-11", disconnect_from: "2026-02-11" });
+    const [order] = await t.database.rows<{ kind: string; status: string; due_on: string }>(
+      t.database.db,
+      sql`SELECT kind, status, due_on::text AS due_on FROM service_orders WHERE id = ${state!.order_id as bigint}::int8`,
+    );
+    expect(order).toEqual({ kind: "disconnect_nonpay", status: "open", due_on: "2026-02-11" });
+    const section = await collectionsOf(t.ctx, plain);
+    expect(section).toMatchObject({
+      collectible_past_due_cents: 12_000n,
+      disputed_cents: 0n,
+      pre_petition_cents: 0n,
+      state: { step: "disconnect_ordered" },
+    });
+    expect(section.events.filter((e) => e.notice).map((e) => e.kind)).toEqual(["final_notice", "notice", "reminder"]);
+  });
+
+  it("adds nothing when run again on the same day", async () => {
+    const before = await count(t, "collection_events");
+    const orders = await count(t, "service_orders");
+    const again = await runCollections(t.ctx);
+    expect(again).toMatchObject({ reminder: 0, notice: 0, final_notice: 0, disconnect_ordered: 0 });
+    expect(await count(t, "collection_events")).toBe(before);
+    expect(await count(t, "service_orders")).toBe(orders);
+  });
+
+  it("never orders a life-support customer's disconnection, and the held step says why", async () => {
+    await days("2026-02-13", "2026-03-15");
+    const events = await eventsOf(lifeSupport);
+    expect(events.map((e) => [e.on_date, e.kind])).toEqual([
+      ["2026-01-23", "reminder"],
+      ["2026-01-27", "notice"],
+      ["2026-02-09", "blocked"],
+    ]);
+    expect(events[2]!.rule_id).toBe("collections.protect.life_support");
+    expect(events[2]!.explanation).toBe(
+      "The final (48-hour) notice due today is held: life support is on file since 2025-06-01.",
+    );
+    expect(await stateOf(lifeSupport)).toMatchObject({
+      step: "notice",
+      blocked_rule: "collections.protect.life_support",
+      order_id: null,
+    });
+    expect(
+      await t.database.rows(t.database.db, sql`SELECT id FROM service_orders WHERE account_id = ${lifeSupport}::int8`),
+    ).toEqual([]);
+  });
+
+  it("leaves disputed items alone: no notice while the dispute is open", async () => {
+    expect(await eventsOf(disputed)).toEqual([]);
+    expect(await stateOf(disputed)).toBeNull();
+    expect(await collectionsOf(t.ctx, disputed)).toMatchObject({
+      collectible_past_due_cents: 0n,
+      disputed_cents: 12_000n,
+    });
+  });
+
+  it("cancels the disconnect order when the customer pays before the work", async () => {
+    const state = await stateOf(payer);
+    expect(state).toMatchObject({ step: "disconnect_ordered" });
+    at("2026-03-16");
+    await takePayment(t.ctx, {
+      account_id: payer,
+      amount_cents: 12_000,
+      tender: { type: "check", check_number: "5001" },
+      channel: "mail",
+    });
+    const result = await runCollections(t.ctx);
+    expect(result.orders_cancelled).toBeGreaterThanOrEqual(1);
+    expect(await stateOf(payer)).toBeNull();
+    const [order] = await t.database.rows<{ status: string; cancel_reason: string }>(
+      t.database.db,
+      sql`SELECT status, cancel_reason FROM service_orders WHERE id = ${state!.order_id as bigint}::int8`,
+    );
+    expect(order).toEqual({ status: "cancelled", cancel_reason: "paid before the work" });
+    expect((await eventsOf(payer)).at(-1)).toMatchObject({ kind: "cured", on_date: "2026-03-16" });
+    expect((await verifyLedger(t.ctx)).violations).toEqual([]);
+  });
+});
+
+describe("arrangements", () => {
+  it("holds collection while kept, and a missed installment breaks it: collection resumes where it stood", async () => {
+    const a = await customer();
+    await bill(a, 30_000, "2026-04-01");
+    await days("2026-04-02", "2026-04-08");
+    expect((await stateOf(a))?.step).toBe("notice");
+    at("2026-04-09");
+    const made = await makeArrangement(t.ctx, a, { kind: "arrangement", down_payment_cents: 6_000n, installments: 3 });
+    expect(made.installments.map((i) => [i.seq, i.due_on, i.amount_cents])).toEqual([
+      [0, "2026-04-09", 6_000n],
+      [1, "2026-05-09", 8_000n],
+      [2, "2026-06-09", 8_000n],
+      [3, "2026-07-09", 8_000n],
+    ]);
+    // The final notice would be due on 2026-04-21 (the notice of 04-08 + 15 - 2): held by the arrangement.
+    await days("2026-04-09", "2026-04-14");
+    expect((await eventsOf(a)).map((e) => e.kind)).toEqual(["reminder", "notice", "arrangement_made"]);
+    // The down payment was due 04-09; 5 days of grace: broken on 04-15.
+    await days("2026-04-15", "2026-04-24");
+    const events = await eventsOf(a);
+    expect(events.map((e) => [e.on_date, e.kind])).toEqual([
+      ["2026-04-04", "reminder"],
+      ["2026-04-08", "notice"],
+      ["2026-04-09", "arrangement_made"],
+      ["2026-04-15", "arrangement_broken"],
+      ["2026-04-21", "final_notice"],
+      ["2026-04-23", "disconnect_ordered"],
+    ]);
+    expect(events[3]!.explanation).toBe(
+      `Payment arrangement ${made.id} broken: $0.00 paid of the $60.00 due more than 5 days ago. Collection resumes.`,
+    );
+  });
+
+  it("kept by paying the down payment and installments: no final notice", async () => {
+    const a = await customer();
+    await bill(a, 30_000, "2026-04-01");
+    await days("2026-04-02", "2026-04-08");
+    at("2026-04-09");
+    await makeArrangement(t.ctx, a, { kind: "arrangement", down_payment_cents: 6_000n, installments: 3 });
+    await takePayment(t.ctx, {
+      account_id: a,
+      amount_cents: 6_000,
+      tender: { type: "check", check_number: "6001" },
+      channel: "mail",
+    });
+    await days("2026-04-10", "2026-05-09");
+    at("2026-05-09");
+    await takePayment(t.ctx, {
+      account_id: a,
+      amount_cents: 8_000,
+      tender: { type: "check", check_number: "6002" },
+      channel: "mail",
+    });
+    await days("2026-05-10", "2026-05-20");
+    const kinds = (await eventsOf(a)).map((e) => e.kind);
+    expect(kinds).toEqual(["reminder", "notice", "arrangement_made", "blocked"]);
+    expect((await stateOf(a))?.blocked_rule).toBe("collections.hold.arrangement");
+  });
+
+  it("refuses an arrangement past the policy's months, and an extension past its days, naming the rule", async () => {
+    const a = await customer();
+    await bill(a, 20_000, "2026-05-01");
+    at("2026-05-12");
+    const post = (payload: unknown) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/v1/accounts/${a}/arrangements`,
+        headers: { "idempotency-key": randomUUID() },
+        payload: payload as object,
+      });
+    const headers = { ...(await t.as("collector")) };
+    const send = async (payload: unknown) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/v1/accounts/${a}/arrangements`,
+        headers: { ...headers, "idempotency-key": randomUUID() },
+        payload: payload as object,
+      });
+    expect((await post({ kind: "arrangement", installments: 3 })).statusCode).toBe(401);
+    const long = await send({ kind: "arrangement", installments: 13 });
+    expect(long.statusCode).toBe(422);
+    expect(long.json()).toMatchObject({
+      rule: "collections.arrangement.max_months",
+      errors: [{ field: "installments", message: "at most 12 months" }],
+    });
+    const late = await send({ kind: "extension", pay_by: "2026-07-01" });
+    expect(late.statusCode).toBe(422);
+    expect(late.json()).toMatchObject({ rule: "collections.extension.max_days", errors: [{ field: "pay_by" }] });
+    expect(await count(t, `arrangements WHERE account_id = ${a}`)).toBe(0);
+    const ok = await send({ kind: "extension", pay_by: "2026-06-01" });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({ kind: "extension", arrears_cents: 20000, status: "active" });
+  });
+});
+
+describe("the profiles decide differently on the same facts", () => {
+  const facts = {
+    account_id: 1,
+    past_due_cents: 20_000n,
+    oldest_due: "2026-06-01",
+    state: {
+      step: "notice" as const,
+      step_on: "2026-06-08",
+      notice_on: "2026-06-08",
+      disconnect_from: "2026-06-23",
+      blocked_rule: null,
+      order_status: null,
+    },
+    dispute: null,
+    arrangement: null,
+    medical_baseline_from: null,
+    life_support_from: null,
+    oldest_birth: "1950-02-01",
+    heat: { on: "2026-06-22", high_f: 104, territory: "S" },
+    pledge: null,
+    bankruptcy: null,
+    disputed_cents: 0n,
+    pre_petition_cents: 0n,
+  };
+
+  it("sends a 76-year-old's final notice under the municipal profile, and holds it under the IOU's (65+ and heat)", () => {
+    const municipal = decide(facts, PROFILE_DEFAULTS.municipal.collections, "2026-06-21");
+    expect(municipal).toMatchObject({ kind: "step", step: "final_notice" });
+    const iou = decide(facts, PROFILE_DEFAULTS.iou.collections, "2026-06-21");
+    expect(iou).toMatchObject({ kind: "blocked", would: "final_notice" });
+    expect(iou.kind === "blocked" && iou.holds.map((h) => h.rule_id)).toEqual([
+      "collections.protect.age_65",
+      "collections.protect.heat",
+    ]);
+  });
+
+  it("holds the disconnection for a heat forecast under the IOU profile, through the run and policy explain", async () => {
+    const a = await customer({ territory: "X" });
+    await bill(a, 20_000, "2026-06-01");
+    await putSetting(t.ctx, "policy.profile", { effective_from: "2026-06-01", value: "iou" });
+    try {
+      at("2026-06-10");
+      await putHeatForecasts(t.ctx, [{ territory: "X", forecast_on: "2026-06-24", high_f: 103 }]);
+      await days("2026-06-02", "2026-06-22");
+      const events = await eventsOf(a);
+      expect(events.map((e) => [e.on_date, e.kind, e.rule_id])).toEqual([
+        ["2026-06-04", "reminder", "collections.reminder"],
+        ["2026-06-08", "notice", "collections.notice"],
+        ["2026-06-21", "blocked", "collections.protect.heat"],
+      ]);
+      const res = await t.app.inject({
+        method: "GET",
+        url: `/api/v1/accounts/${a}/policy`,
+        headers: await t.as("csr"),
+      });
+      const held = res.json().decisions.find((d: { decision: string }) => d.decision === "blocked");
+      expect(held).toMatchObject({ rule_id: "collections.protect.heat" });
+      expect(held.explanation).toContain("103 F is forecast for 2026-06-24 in territory X");
+    } finally {
+      await t.database.rows(t.database.db, sql`DELETE FROM settings WHERE key = 'policy.profile'`);
+    }
+  });
+});

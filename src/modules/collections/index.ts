@@ -1,0 +1,23 @@
+export {
+  type ArrangementInput,
+  type ArrangementView,
+  arrangementsOf,
+  getArrangement,
+  makeArrangement,
+} from "./arrangements.js";
+export { type CollectionRunResult, runCollections } from "./daily.js";
+export {
+  type DisputeView,
+  disputesOf,
+  getDispute,
+  openDispute,
+  putHeatForecasts,
+  recordPledge,
+  resolveDispute,
+} from "./disputes.js";
+export { collectionsJob } from "./jobs.js";
+export { noticePdf } from "./notice-pdf.js";
+export { collectionsRoutes } from "./routes.js";
+export { decide, nextStep, STEPS, type Step } from "./steps.js";
+export { collectionsDecisionSource, collectionsOf } from "./summary.js";
+export { worklist } from "./worklist.js";

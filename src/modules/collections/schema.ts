@@ -1,0 +1,296 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import { accounts } from "../accounts/schema.js";
+import { receivableItems } from "../ledger/schema.js";
+import { serviceOrders } from "../orders/schema.js";
+
+const ref = (name: string) => bigint(name, { mode: "number" });
+const cents = (name: string) => bigint(name, { mode: "bigint" });
+
+/**
+ * Where a delinquent account stands in the dunning steps (reminder, past-due notice, final notice, disconnect order,
+ * disconnected): one row per account in collections, written by the daily run. An account whose past-due amount is
+ * paid leaves the table (its events stay).
+ */
+export const collectionStates = pgTable(
+  "collection_states",
+  {
+    accountId: ref("account_id")
+      .primaryKey()
+      .references(() => accounts.id),
+    /** reminder | notice | final_notice | disconnect_ordered | disconnected */
+    step: text("step").notNull(),
+    stepOn: date("step_on", { mode: "string" }).notNull(),
+    /** The past-due notice's date, and the first day disconnection may follow it. */
+    noticeOn: date("notice_on", { mode: "string" }),
+    disconnectFrom: date("disconnect_from", { mode: "string" }),
+    pastDueCents: cents("past_due_cents").notNull(),
+    oldestDue: date("oldest_due", { mode: "string" }).notNull(),
+    /** The rule holding the next step back, its sentence and since when; null when nothing does. */
+    blockedRule: text("blocked_rule"),
+    blockedReason: text("blocked_reason"),
+    blockedSince: date("blocked_since", { mode: "string" }),
+    orderId: ref("order_id").references(() => serviceOrders.id),
+    evaluatedOn: date("evaluated_on", { mode: "string" }).notNull(),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [index("collection_states_step_idx").on(t.step, t.pastDueCents)],
+);
+
+/**
+ * What collections did or decided for an account on a day: each notice sent (kept with the account; its letter is
+ * rendered from the row), a step blocked with the rule and sentence, an order opened, a debt cured. At most one of
+ * a kind per account and day, so a run repeated on the same day adds nothing.
+ */
+export const collectionEvents = pgTable(
+  "collection_events",
+  {
+    id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    onDate: date("on_date", { mode: "string" }).notNull(),
+    /** reminder | notice | final_notice | disconnect_ordered | blocked | cured | arrangement_broken | ... */
+    kind: text("kind").notNull(),
+    ruleId: text("rule_id").notNull(),
+    explanation: text("explanation").notNull(),
+    facts: jsonb("facts").notNull(),
+    pastDueCents: cents("past_due_cents").notNull(),
+    /** For notices: mail | email (the account's notice channel). */
+    channel: text("channel"),
+    emailedAt: timestamp("emailed_at", { withTimezone: true, mode: "string" }),
+    emailError: text("email_error"),
+    orderId: ref("order_id").references(() => serviceOrders.id),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("collection_events_day_uq").on(t.accountId, t.kind, t.onDate),
+    index("collection_events_account_idx").on(t.accountId, t.id),
+    index("collection_events_email_idx").on(t.onDate).where(sql`${t.channel} = 'email' AND ${t.emailedAt} IS NULL`),
+  ],
+);
+
+/** One daily collections run: when, who or what started it, and what it did. */
+export const collectionRuns = pgTable("collection_runs", {
+  id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+  onDate: date("on_date", { mode: "string" }).notNull(),
+  startedBy: text("started_by").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  finishedAt: timestamp("finished_at", { withTimezone: true, mode: "string" }),
+  counts: jsonb("counts").notNull().default({}),
+});
+
+/**
+ * A dispute: the customer contests the account or some of its bill items. While it is open the disputed items are
+ * not collected (a dispute of the whole account holds every step); an investigator resolves it.
+ */
+export const disputes = pgTable(
+  "disputes",
+  {
+    id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    reason: text("reason").notNull(),
+    notes: text("notes").notNull().default(""),
+    /** open | upheld | denied | withdrawn */
+    status: text("status").notNull().default("open"),
+    openedOn: date("opened_on", { mode: "string" }).notNull(),
+    openedBy: text("opened_by").notNull(),
+    resolution: text("resolution"),
+    resolvedOn: date("resolved_on", { mode: "string" }),
+    resolvedBy: text("resolved_by"),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [index("disputes_open_idx").on(t.accountId).where(sql`${t.status} = 'open'`)],
+);
+
+/** The bill items a dispute contests (none: the whole account). */
+export const disputeItems = pgTable(
+  "dispute_items",
+  {
+    disputeId: ref("dispute_id")
+      .notNull()
+      .references(() => disputes.id),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    itemId: ref("item_id")
+      .notNull()
+      .references(() => receivableItems.id),
+  },
+  (t) => [primaryKey({ columns: [t.disputeId, t.itemId] }), index("dispute_items_item_idx").on(t.itemId)],
+);
+
+/**
+ * A payment arrangement (arrears spread over installments after a down payment), an extension (one date to pay
+ * by) or an arrearage management plan. While kept it holds collection; the daily run breaks it when an installment
+ * is missed past the grace days, and collection resumes where it stood.
+ */
+export const arrangements = pgTable(
+  "arrangements",
+  {
+    id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    /** arrangement | extension | amp */
+    kind: text("kind").notNull(),
+    /** active | completed | broken | cancelled */
+    status: text("status").notNull().default("active"),
+    /** The arrears it covers (the open items covered, as they stood when it was made). */
+    arrearsCents: cents("arrears_cents").notNull(),
+    downPaymentCents: cents("down_payment_cents").notNull(),
+    openedOn: date("opened_on", { mode: "string" }).notNull(),
+    openedBy: text("opened_by").notNull(),
+    /** The rule and sentence that allowed it. */
+    explanation: text("explanation").notNull(),
+    closedOn: date("closed_on", { mode: "string" }),
+    closedReason: text("closed_reason"),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("arrangements_active_idx").on(t.accountId).where(sql`${t.status} = 'active'`),
+    check("arrangements_amounts_check", sql`${t.arrearsCents} > 0 AND ${t.downPaymentCents} >= 0`),
+  ],
+);
+
+/** An arrangement's schedule: the down payment (seq 0) and each installment, with its due date. */
+export const arrangementInstallments = pgTable(
+  "arrangement_installments",
+  {
+    arrangementId: ref("arrangement_id")
+      .notNull()
+      .references(() => arrangements.id),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    seq: integer("seq").notNull(),
+    dueOn: date("due_on", { mode: "string" }).notNull(),
+    amountCents: cents("amount_cents").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.arrangementId, t.seq] }),
+    check("arrangement_installments_amount_check", sql`${t.amountCents} >= 0`),
+  ],
+);
+
+/** The open items an arrangement covers, with what was open on each when it was made. */
+export const arrangementItems = pgTable(
+  "arrangement_items",
+  {
+    arrangementId: ref("arrangement_id")
+      .notNull()
+      .references(() => arrangements.id),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    itemId: ref("item_id")
+      .notNull()
+      .references(() => receivableItems.id),
+    coveredCents: cents("covered_cents").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.arrangementId, t.itemId] })],
+);
+
+/**
+ * A forecast high for a territory and day, keyed by hand or brought by a weather adapter: at or above the policy's
+ * threshold within its window it blocks disconnection where the profile says.
+ */
+export const heatForecasts = pgTable(
+  "heat_forecasts",
+  {
+    territory: text("territory").notNull(),
+    forecastOn: date("forecast_on", { mode: "string" }).notNull(),
+    highF: integer("high_f").notNull(),
+    /** manual, or the adapter's name */
+    source: text("source").notNull(),
+    enteredBy: text("entered_by").notNull(),
+    enteredAt: timestamp("entered_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.territory, t.forecastOn] })],
+);
+
+/** An energy-assistance pledge (LIHEAP and the like) an agency has made toward the account and not yet paid. */
+export const assistancePledges = pgTable(
+  "assistance_pledges",
+  {
+    id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    agency: text("agency").notNull(),
+    amountCents: cents("amount_cents").notNull(),
+    pledgedOn: date("pledged_on", { mode: "string" }).notNull(),
+    /** The pledge holds collection until it is paid or this day passes. */
+    expiresOn: date("expires_on", { mode: "string" }).notNull(),
+    /** pending | received | expired | cancelled */
+    status: text("status").notNull().default("pending"),
+    recordedBy: text("recorded_by").notNull(),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("assistance_pledges_pending_idx").on(t.accountId).where(sql`${t.status} = 'pending'`),
+    check("assistance_pledges_amount_check", sql`${t.amountCents} > 0`),
+  ],
+);
+
+/**
+ * A customer's bankruptcy case on an account: the petition date splits the debt into pre-petition items (stayed:
+ * never dunned; written off on discharge) and post-petition (collectible); adequate assurance is due within 20 days
+ * (30 under Chapter 11).
+ */
+export const bankruptcies = pgTable(
+  "bankruptcies",
+  {
+    id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    chapter: integer("chapter").notNull(),
+    court: text("court").notNull(),
+    caseNumber: text("case_number").notNull(),
+    petitionDate: date("petition_date", { mode: "string" }).notNull(),
+    /** open | discharged | dismissed */
+    status: text("status").notNull().default("open"),
+    preCents: cents("pre_petition_cents").notNull(),
+    recordedOn: date("recorded_on", { mode: "string" }).notNull(),
+    recordedBy: text("recorded_by").notNull(),
+    closedOn: date("closed_on", { mode: "string" }),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("bankruptcies_open_idx").on(t.accountId).where(sql`${t.status} = 'open'`),
+    check("bankruptcies_chapter_check", sql`${t.chapter} IN (7, 9, 11, 12, 13, 15)`),
+  ],
+);
+
+/** The pre-petition part of each item open at the petition date (a bill spanning it is split by days). */
+export const bankruptcyItems = pgTable(
+  "bankruptcy_items",
+  {
+    bankruptcyId: ref("bankruptcy_id")
+      .notNull()
+      .references(() => bankruptcies.id),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    itemId: ref("item_id")
+      .notNull()
+      .references(() => receivableItems.id),
+    prePetitionCents: cents("pre_petition_cents").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bankruptcyId, t.itemId] }), index("bankruptcy_items_item_idx").on(t.itemId)],
+);

@@ -1,0 +1,150 @@
+import { copyFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCollections } from "../../src/modules/collections/index.js";
+import { createToken, createUser } from "../../src/modules/identity/index.js";
+import { postCharge } from "../../src/modules/ledger/index.js";
+import {
+  axeViolations,
+  countingKeyboard,
+  focused,
+  type LiveServer,
+  launchChromium,
+  signIn,
+  startServer,
+} from "../support/browser.js";
+import { aPerson, aPremise, newCustomer } from "../support/customer-fixtures.js";
+import { TEST_PASSWORD, type TestApp } from "../support/testkit.js";
+
+// A collector opens a delinquent account from the search box: the collections section says where it stands (a
+// past-due notice went out; the letter opens as a PDF), what comes next and when, and policy's decisions with their
+// rules. Then, keyboard only, the collector makes a payment arrangement: `m`, the down payment, Tab, the months,
+// Ctrl+Enter; the section says what was made and shows its schedule.
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+let server: LiveServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const account = { id: 0, number: "" };
+const pageErrors: string[] = [];
+
+const section = () => page.getByRole("region", { name: "Collections" });
+const notice = () => page.getByTestId("collections-notice");
+const text = async (target: Locator) => ((await target.textContent()) ?? "").replace(/\s+/g, " ").trim();
+
+async function guideShot(target: Locator, name: string) {
+  const file = path.join(repo, ".tmp/screenshots", `${name}.png`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await target.screenshot({ path: file, animations: "disabled" });
+  copyFileSync(file, path.join(repo, "docs/guide/img", `${name}.png`));
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchChromium()]);
+  await createUser(server.ctx, {
+    username: "colette",
+    display_name: "Colette Nakamura",
+    password: TEST_PASSWORD,
+    roles: ["collector"],
+  });
+  await createUser(server.ctx, { username: "casey", display_name: "Casey Rivera", password: TEST_PASSWORD, roles: ["csr"] });
+  const bearer = { authorization: `Bearer ${(await createToken(server.ctx, "casey", "seed")).token}` };
+  const t = { app: server.app, as: async () => bearer } as unknown as TestApp;
+  const made = await newCustomer(t, {
+    party: aPerson({
+      first_name: "Renata",
+      last_name: "Okafor",
+      date_of_birth: "1984-09-12",
+      identity: { type: "ssn", number: "623-45-1212" },
+      mailing_address: { line1: "2210 Fremont Way", city: "Sacramento", state: "CA", zip: "95818" },
+    }),
+    premise: aPremise({ address_line1: "2210 Fremont Way" }),
+    service_agreement: { tariff_code: "E-1", start_date: "2026-01-02" },
+  });
+  Object.assign(account, { id: made.account.id as number, number: made.account.account_number as string });
+  // A $300.00 bill due 2026-02-10, unpaid: on 2026-03-02 it is 20 days late, so the run sends the past-due notice.
+  await postCharge(server.ctx, {
+    account_id: account.id,
+    category: "energy",
+    amount_cents: 30_000n,
+    due_date: "2026-02-10",
+    service_period: { from: "2026-01-02", to: "2026-01-31" },
+    reference: "bill:e2e:collections",
+  });
+  await runCollections(server.ctx);
+  context = await browser.newContext({ baseURL: server.baseUrl, viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(10_000);
+  page = await context.newPage();
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/status of (400|401|404|422)/.test(msg.text())) pageErrors.push(msg.text());
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+describe("a collector works a delinquent account, keyboard only", () => {
+  it("sees where the account stands, what comes next and why, and opens the notice's letter", async () => {
+    await signIn(page, "colette", TEST_PASSWORD);
+    await page.keyboard.press("/");
+    await page.keyboard.type(account.number);
+    await page.getByRole("listbox", { name: "Accounts found" }).getByRole("option").first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/accounts\/\d+$/);
+    await section().getByTestId("collections-next").waitFor();
+    expect(await text(section().getByTestId("collections-next"))).toBe(
+      "Next: final (48-hour) notice on 2026-03-15; disconnection no sooner than 2026-03-17",
+    );
+    const decisions = await text(section().getByTestId("collections-decisions"));
+    expect(decisions).toContain("The account is at the past-due notice (since 2026-03-02)");
+    expect(decisions).toContain("collections.waiting");
+    const letter = section().getByRole("link", { name: /letter of the past-due notice of 2026-03-02/ });
+    const href = await letter.getAttribute("href");
+    const pdf = await page.request.get(href!);
+    expect(pdf.headers()["content-type"]).toBe("application/pdf");
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+    expect(await axeViolations(page, "section")).toEqual([]);
+    await guideShot(section(), "collections-section");
+  });
+
+  it("makes a payment arrangement: m, the down payment, Tab, the months, Ctrl+Enter", async () => {
+    await page.getByRole("main").getByRole("heading", { level: 1 }).focus();
+    const started = Date.now();
+    const keys = countingKeyboard(page);
+    await keys.press("m");
+    const dialog = page.getByRole("dialog", { name: "Payment arrangement" });
+    await dialog.waitFor();
+    await expect.poll(async () => (await focused(page)).name).toBe("Down payment today");
+    await keys.type("60");
+    await keys.press("Tab");
+    await keys.type("4");
+    await dialog.getByRole("table", { name: "Schedule" }).getByText("2026-07-02").waitFor();
+    expect(await axeViolations(page, "[role=dialog]")).toEqual([]);
+    await guideShot(dialog, "collections-arrangement");
+    await keys.press("Control+Enter");
+    await notice().waitFor();
+    const said = await text(notice());
+    expect(said).toMatch(
+      /^Payment arrangement \d+ made: \$300\.00 past due, \$60\.00 down today, then 4 monthly installments of \$60\.00 from 2026-04-02/,
+    );
+    await expect.poll(async () => (await focused(page)).name).toBe(said);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`arrangement: ${keys.count} keystrokes beyond the typed data (${keys.pressed.join(" ")}), ${seconds.toFixed(1)} s`);
+    expect(keys.pressed).toEqual(["m", "Tab", "Control+Enter"]);
+    const made = section().getByText(/^Arrangement \d+: active$/);
+    await made.waitFor();
+    expect(await text(section())).toContain("2026-03-02: $60.00 down · 2026-04-02: $60.00");
+  });
+
+  it("ran without script or console errors", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,282 @@
+import { Alert, Anchor, Badge, Button, Group, Kbd, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { type ReactNode, useState } from "react";
+import { ApiError } from "../../api/client.js";
+import {
+  type Collections,
+  collectionsKey,
+  EVENT_WORDS,
+  fetchCollections,
+  noticePdfUrl,
+  STEP_WORDS,
+} from "../../api/collections.js";
+import { useCommands } from "../../commands/registry.js";
+import { restoreFocus, useNotice } from "../../focus.js";
+import { useCan } from "../../user.js";
+import { jumpToSection, Section, sectionTitleId } from "./AccountSections.js";
+import { ArrangementModal } from "./ArrangementModal.js";
+import { money } from "./money.js";
+
+const TITLE = "Collections";
+const NUM = { textAlign: "right", whiteSpace: "nowrap", fontVariantNumeric: "tabular-nums" } as const;
+const usd = (cents: number | string) => money(BigInt(cents));
+
+export const jumpToCollections = () => jumpToSection(sectionTitleId(TITLE));
+
+function Sub({ children }: { children: ReactNode }) {
+  return (
+    <Title order={3} size="h5" mt="xs">
+      {children}
+    </Title>
+  );
+}
+
+/** Where the account stands, the next step and what holds it, in one paragraph a CSR can read out. */
+function Standing({ c }: { c: Collections }) {
+  const s = c.state;
+  const pastDue = BigInt(c.collectible_past_due_cents);
+  return (
+    <Stack gap={4}>
+      <Group gap="xs">
+        <Badge
+          variant="light"
+          color={!s ? (pastDue > 0n ? "yellow" : "green") : s.step === "notice" ? "orange" : "red"}
+        >
+          {s ? STEP_WORDS[s.step] : pastDue > 0n ? "Past due" : "Current"}
+        </Badge>
+        <Text size="sm">
+          {usd(c.collectible_past_due_cents)} past due and collectible
+          {s ? `; ${STEP_WORDS[s.step].toLowerCase()} on ${s.step_on}` : ""}
+          {BigInt(c.disputed_cents) > 0n ? `; ${usd(c.disputed_cents)} in dispute, not collected` : ""}
+          {BigInt(c.pre_petition_cents) > 0n
+            ? `; ${usd(c.pre_petition_cents)} before a bankruptcy petition, stayed`
+            : ""}
+        </Text>
+      </Group>
+      {c.next && (
+        <Text size="sm" data-testid="collections-next">
+          Next: {c.next.words} on {c.next.on}
+          {s?.disconnect_from && s.step !== "disconnect_ordered"
+            ? `; disconnection no sooner than ${s.disconnect_from}`
+            : ""}
+        </Text>
+      )}
+      {s?.blocked_reason && (
+        <Alert color="yellow" title="Held" data-testid="collections-held">
+          {s.blocked_reason}
+          <Text size="xs" c="dimmed">
+            Rule <span style={{ fontFamily: "monospace" }}>{s.blocked_rule}</span> since {s.blocked_since}
+          </Text>
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
+function Decisions({ c }: { c: Collections }) {
+  return (
+    <Stack gap={6} data-testid="collections-decisions">
+      {c.decisions.map((d) => (
+        <div key={`${d.rule_id}-${d.decision}`}>
+          <Text size="sm">{d.explanation}</Text>
+          <Text size="xs" c="dimmed">
+            Rule <span style={{ fontFamily: "monospace" }}>{d.rule_id}</span>
+          </Text>
+        </div>
+      ))}
+    </Stack>
+  );
+}
+
+function Notices({ c }: { c: Collections }) {
+  if (c.events.length === 0) return <Text size="sm">No notices or collection steps yet.</Text>;
+  return (
+    <Table withTableBorder fz="sm" aria-label="Notices and steps">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Date</Table.Th>
+          <Table.Th>What</Table.Th>
+          <Table.Th style={NUM}>Past due</Table.Th>
+          <Table.Th>Why</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {c.events.map((e) => (
+          <Table.Tr key={e.id}>
+            <Table.Td style={{ whiteSpace: "nowrap" }}>{e.on_date}</Table.Td>
+            <Table.Td>
+              {e.notice ? (
+                <Anchor
+                  href={noticePdfUrl(e.id)}
+                  target="_blank"
+                  rel="noopener"
+                  aria-label={`Open the letter of the ${(EVENT_WORDS[e.kind] ?? e.kind).toLowerCase()} of ${e.on_date} (opens in a new tab)`}
+                >
+                  {EVENT_WORDS[e.kind] ?? e.kind}
+                </Anchor>
+              ) : (
+                (EVENT_WORDS[e.kind] ?? e.kind)
+              )}
+              {e.channel ? ` (${e.channel})` : ""}
+            </Table.Td>
+            <Table.Td style={NUM}>{usd(e.past_due_cents)}</Table.Td>
+            <Table.Td>{e.explanation}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function Arrangements({ c }: { c: Collections }) {
+  if (c.arrangements.length === 0) return <Text size="sm">None.</Text>;
+  return (
+    <Stack gap="xs">
+      {c.arrangements.map((a) => (
+        <div key={a.id} data-testid={`arrangement-${a.id}`}>
+          <Group gap="xs">
+            <Badge variant="light" color={a.status === "active" ? "blue" : a.status === "broken" ? "red" : "gray"}>
+              {a.kind === "extension" ? "Extension" : "Arrangement"} {a.id}: {a.status}
+            </Badge>
+            <Text size="sm">
+              {usd(a.paid_cents)} paid of {usd(a.arrears_cents)}, made {a.opened_on} by {a.opened_by}
+            </Text>
+          </Group>
+          <Text size="sm">{a.closed_reason ?? a.explanation}</Text>
+          <Text size="xs" c="dimmed">
+            {a.installments.map((i) => `${i.due_on}: ${usd(i.amount_cents)}${i.seq === 0 ? " down" : ""}`).join(" · ")}
+          </Text>
+        </div>
+      ))}
+    </Stack>
+  );
+}
+
+/**
+ * "Collections": where the account stands in the dunning steps and why (the next step and its date, what holds it,
+ * policy's decisions with their rules), the notices sent (each letter opens as a PDF), arrangements, disputes and
+ * service orders. `m` makes a payment arrangement or extension.
+ */
+export function CollectionsSection({ accountId }: { accountId: number }) {
+  const data = useQuery({
+    queryKey: collectionsKey(accountId),
+    queryFn: ({ signal }) => fetchCollections(accountId, signal),
+    retry: (count, err) => !(err instanceof ApiError && err.status === 403) && count < 2,
+  });
+  const canArrange = useCan("arrangements.make");
+  const [dialog, setDialog] = useState(false);
+  const { notice, ref: noticeLine, say } = useNotice();
+  const close = (done?: string) => {
+    setDialog(false);
+    if (done) say(done);
+    else setTimeout(restoreFocus, 0);
+  };
+  useCommands([
+    ...(canArrange
+      ? [
+          {
+            id: "account-arrangement",
+            label: "Make a payment arrangement",
+            description: "Spread what is past due over monthly installments, or give an extension",
+            group: "This page" as const,
+            shortcut: "m",
+            keywords: ["arrangement", "payment plan", "installments", "extension", "more time"],
+            run: () => setDialog(true),
+          },
+        ]
+      : []),
+    {
+      id: "account-collections",
+      label: "Collections",
+      description: "Past due, notices, the next step and what holds it, arrangements, disputes, orders",
+      group: "This page",
+      keywords: ["collections", "past due", "notice", "disconnect", "delinquent", "dunning"],
+      run: jumpToCollections,
+    },
+  ]);
+
+  let body: ReactNode;
+  if (data.isPending) body = <Loader size="sm" aria-label="Loading collections" />;
+  else if (data.isError) {
+    const forbidden = data.error instanceof ApiError && data.error.status === 403;
+    body = (
+      <Alert color={forbidden ? "gray" : "red"}>
+        {forbidden ? "Your roles do not include collections." : `Collections did not load: ${data.error.message}`}
+      </Alert>
+    );
+  } else {
+    const c = data.data;
+    body = (
+      <Stack gap="sm">
+        <Standing c={c} />
+        <Sub>Decisions</Sub>
+        <Decisions c={c} />
+        <Sub>Notices and steps</Sub>
+        <Notices c={c} />
+        <Sub>Arrangements</Sub>
+        <Arrangements c={c} />
+        {c.disputes.length > 0 && (
+          <>
+            <Sub>Disputes</Sub>
+            {c.disputes.map((d) => (
+              <Text size="sm" key={d.id}>
+                Dispute {d.id} ({d.status}), opened {d.opened_on}: {d.reason}
+                {d.item_ids.length > 0 ? ` (${d.item_ids.length} items, ${usd(d.disputed_cents)})` : " (the account)"}
+                {d.resolution ? `. ${d.resolution}` : ""}
+              </Text>
+            ))}
+          </>
+        )}
+        {c.orders.length > 0 && (
+          <>
+            <Sub>Service orders</Sub>
+            {c.orders.map((o) => (
+              <Text size="sm" key={o.id}>
+                Order {o.id}: {o.kind === "disconnect_nonpay" ? "disconnect for non-payment" : "reconnect"}, {o.status}
+                {o.status === "open" ? ` (from ${o.due_on})` : ""}
+                {o.completed_on ? ` on ${o.completed_on}` : ""}
+                {o.cancel_reason ? `: ${o.cancel_reason}` : ""}
+              </Text>
+            ))}
+          </>
+        )}
+      </Stack>
+    );
+  }
+  const c = data.data;
+  return (
+    <Section
+      title={TITLE}
+      actions={
+        canArrange && (
+          <Button size="xs" variant="light" onClick={() => setDialog(true)}>
+            Arrangement{" "}
+            <Kbd ml={6} size="xs">
+              m
+            </Kbd>
+          </Button>
+        )
+      }
+    >
+      <Stack gap="xs">
+        {notice && (
+          <Text ref={noticeLine} tabIndex={-1} role="status" fw={600} data-testid="collections-notice">
+            {notice}
+          </Text>
+        )}
+        {body}
+      </Stack>
+      {canArrange && c && (
+        <ArrangementModal
+          accountId={accountId}
+          opened={dialog}
+          onClose={close}
+          arrearsCents={BigInt(c.collectible_past_due_cents)}
+          today={c.as_of}
+          maxMonths={c.rules.arrangement_max_months}
+          maxDays={c.rules.extension_max_days}
+        />
+      )}
+    </Section>
+  );
+}
