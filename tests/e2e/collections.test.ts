@@ -51,7 +51,12 @@ beforeAll(async () => {
     password: TEST_PASSWORD,
     roles: ["collector"],
   });
-  await createUser(server.ctx, { username: "casey", display_name: "Casey Rivera", password: TEST_PASSWORD, roles: ["csr"] });
+  await createUser(server.ctx, {
+    username: "casey",
+    display_name: "Casey Rivera",
+    password: TEST_PASSWORD,
+    roles: ["csr"],
+  });
   const bearer = { authorization: `Bearer ${(await createToken(server.ctx, "casey", "seed")).token}` };
   const t = { app: server.app, as: async () => bearer } as unknown as TestApp;
   const made = await newCustomer(t, {
@@ -137,7 +142,9 @@ describe("a collector works a delinquent account, keyboard only", () => {
     );
     await expect.poll(async () => (await focused(page)).name).toBe(said);
     const seconds = (Date.now() - started) / 1000;
-    console.log(`arrangement: ${keys.count} keystrokes beyond the typed data (${keys.pressed.join(" ")}), ${seconds.toFixed(1)} s`);
+    console.log(
+      `arrangement: ${keys.count} keystrokes beyond the typed data (${keys.pressed.join(" ")}), ${seconds.toFixed(1)} s`,
+    );
     expect(keys.pressed).toEqual(["m", "Tab", "Control+Enter"]);
     const made = section().getByText(/^Arrangement \d+: active$/);
     await made.waitFor();
