@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCollections } from "../../src/modules/collections/index.js";
 import { createToken, createUser } from "../../src/modules/identity/index.js";
 import { postCharge } from "../../src/modules/ledger/index.js";
+import { completeOrder, listOrders } from "../../src/modules/orders/index.js";
+import { takePayment } from "../../src/modules/payments/index.js";
 import {
   axeViolations,
   countingKeyboard,
@@ -30,6 +32,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const account = { id: 0, number: "" };
+const disconnected = { id: 0, number: "" };
 const pageErrors: string[] = [];
 
 const section = () => page.getByRole("region", { name: "Collections" });
@@ -71,6 +74,40 @@ beforeAll(async () => {
     service_agreement: { tariff_code: "E-1", start_date: "2026-01-02" },
   });
   Object.assign(account, { id: made.account.id as number, number: made.account.account_number as string });
+  // A customer disconnected for non-payment: a $150.00 bill due 2026-01-10, the notices, the order worked on 02-02.
+  const clock = server.ctx.clock as unknown as { set(instant: string): void };
+  const cut = await newCustomer(t, {
+    party: aPerson({
+      first_name: "Dmitri",
+      last_name: "Halvorsen",
+      date_of_birth: "1979-05-30",
+      identity: { type: "ssn", number: "623-45-3434" },
+      mailing_address: { line1: "815 Broadway", city: "Sacramento", state: "CA", zip: "95818" },
+    }),
+    premise: aPremise({ address_line1: "815 Broadway" }),
+    service_agreement: { tariff_code: "E-1", start_date: "2025-12-01" },
+  });
+  Object.assign(disconnected, { id: cut.account.id as number, number: cut.account.account_number as string });
+  clock.set("2026-01-02T18:00:00Z");
+  await postCharge(server.ctx, {
+    account_id: disconnected.id,
+    category: "energy",
+    amount_cents: 15_000n,
+    due_date: "2026-01-10",
+    service_period: { from: "2025-12-01", to: "2025-12-31" },
+    reference: "bill:e2e:disconnected",
+  });
+  for (const day of ["2026-01-13", "2026-01-17", "2026-01-30", "2026-02-01"]) {
+    clock.set(`${day}T18:00:00Z`);
+    await runCollections(server.ctx);
+  }
+  const [order] = (await listOrders(server.ctx, { account_id: disconnected.id })).filter(
+    (o) => o.kind === "disconnect_nonpay",
+  );
+  clock.set("2026-02-02T18:00:00Z");
+  await completeOrder(server.ctx, order!.id, { version: order!.version, read: "30418", notes: "meter locked off" });
+  await runCollections(server.ctx);
+  clock.set("2026-03-02T17:00:00Z");
   // A $300.00 bill due 2026-02-10, unpaid: on 2026-03-02 it is 20 days late, so the run sends the past-due notice.
   await postCharge(server.ctx, {
     account_id: account.id,
@@ -149,6 +186,73 @@ describe("a collector works a delinquent account, keyboard only", () => {
     const made = section().getByText(/^Arrangement \d+: active$/);
     await made.waitFor();
     expect(await text(section())).toContain("2026-03-02: $60.00 down · 2026-04-02: $60.00");
+  });
+});
+
+describe("a CSR restores service for a disconnected customer", () => {
+  const restore = () => page.getByRole("dialog", { name: "Restore service" });
+  const pay = (cents: number, check: string) =>
+    takePayment(server.ctx, {
+      account_id: disconnected.id,
+      amount_cents: cents,
+      tender: { type: "check", check_number: check },
+      channel: "counter",
+    });
+  let depositCents = 0;
+
+  it("sees what policy requires to restore, each with its sentence and rule", async () => {
+    await context.clearCookies();
+    await page.goto("/");
+    await signIn(page, "casey", TEST_PASSWORD);
+    await page.keyboard.press("/");
+    await page.keyboard.type(disconnected.number);
+    await page.getByRole("listbox", { name: "Accounts found" }).getByRole("option").first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/accounts\/\d+$/);
+    await section().getByText("Disconnected", { exact: true }).first().waitFor();
+    await expect.poll(() => focused(page)).toMatchObject({ tag: "h1" });
+    await page.keyboard.press("o");
+    await restore().getByTestId("restoration-requirements").waitFor();
+    const items = await restore().getByTestId("restoration-requirements").getByRole("listitem").allTextContents();
+    expect(items[0]).toBe(
+      "Needed: Pay the past-due $150.00, or make a payment arrangement for it.Rule restoration.past_due",
+    );
+    expect(items[1]).toBe("Needed: A reconnection fee of $75.00: billed when you restore.Rule restoration.fee");
+    expect(items[2]).toMatch(/^Needed: .*deposit.*Billed when you restore\.Rule deposit\.reestablishment\./);
+    depositCents = Number(/\$([\d,]+\.\d\d)/.exec(items[2]!)![1]!.replace(/[,.]/g, ""));
+    expect(await axeViolations(page, "[role=dialog]")).toEqual([]);
+    await guideShot(restore(), "collections-restore-requirements");
+    // Refused while the past due is unpaid: said in the dialog.
+    await page.keyboard.press("Control+Enter");
+    await restore()
+      .getByRole("alert")
+      .getByText("Pay the past-due $150.00, or make a payment arrangement for it.")
+      .waitFor();
+    await page.keyboard.press("Escape");
+    await restore().waitFor({ state: "hidden" });
+  });
+
+  it("restores once the past due, the fee and the deposit are paid: the reconnect order is opened", async () => {
+    await pay(15_000, "8101");
+    await page.keyboard.press("o");
+    await restore().getByTestId("restoration-requirements").getByText("Nothing is past due.").waitFor();
+    await page.keyboard.press("Control+Enter");
+    await notice().waitFor();
+    expect(await text(notice())).toMatch(
+      /^Not restored yet\. Pay the reconnection fee: \$75\.00 of \$75\.00 is unpaid\. Pay the deposit to restore service:/,
+    );
+    await pay(7_500 + depositCents, "8102");
+    await restore().waitFor({ state: "hidden" });
+    await page.keyboard.press("o");
+    await restore()
+      .getByTestId("restoration-requirements")
+      .getByText("The reconnection fee of $75.00 is paid.")
+      .waitFor();
+    await page.keyboard.press("Control+Enter");
+    await expect.poll(() => text(notice())).toMatch(/^Reconnect order \d+ opened: every requirement is met\.$/);
+    await section()
+      .getByText(/^Order \d+: reconnect, open/)
+      .waitFor();
   });
 
   it("ran without script or console errors", () => {

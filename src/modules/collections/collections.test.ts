@@ -5,12 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aPerson, aPremise, count, newCustomer } from "../../../tests/support/customer-fixtures.js";
 import { type TestApp, testApp } from "../../../tests/support/testkit.js";
 import { putSetting } from "../../platform/settings.js";
-import { postCharge, verifyLedger } from "../ledger/index.js";
+import { creditFacts } from "../credit/index.js";
+import { postCharge, postCredit, verifyLedger } from "../ledger/index.js";
+import { completeOrder, getOrder } from "../orders/index.js";
 import { takePayment } from "../payments/index.js";
 import { PROFILE_DEFAULTS } from "../policy/index.js";
 import { makeArrangement } from "./arrangements.js";
+import { closeBankruptcy, recordBankruptcy } from "./bankruptcy.js";
 import { runCollections } from "./daily.js";
 import { openDispute, putHeatForecasts } from "./disputes.js";
+import { restorationOf, restoreService } from "./restoration.js";
 import { decide } from "./steps.js";
 import { collectionsOf } from "./summary.js";
 
@@ -361,5 +365,182 @@ describe("the profiles decide differently on the same facts", () => {
     } finally {
       await t.database.rows(t.database.db, sql`DELETE FROM settings WHERE key = 'policy.profile'`);
     }
+  });
+});
+
+describe("restoring service after a disconnection for non-payment", () => {
+  it("asks for the past due, the fee and the deposit under the municipal profile; none of the fee or deposit under the IOU's", async () => {
+    const a = await customer();
+    await bill(a, 15_000, "2026-07-01");
+    await days("2026-07-02", "2026-07-23");
+    const [order] = await t.database.rows<{ id: bigint }>(
+      t.database.db,
+      sql`SELECT id FROM service_orders WHERE account_id = ${a}::int8 AND kind = 'disconnect_nonpay'`,
+    );
+    at("2026-07-24");
+    await completeOrder(t.ctx, Number(order!.id), { version: 1, read: "48213", notes: "meter locked off" });
+    await runCollections(t.ctx);
+    expect((await eventsOf(a)).at(-1)).toMatchObject({ kind: "disconnected" });
+    expect((await creditFacts(t.ctx, (await party(a)) as number, "2026-07-24")).disconnections_12).toBe(1);
+
+    const needs = await restorationOf(t.ctx, a);
+    expect(needs).toMatchObject({ disconnected: true, all_met: false, reconnect_order_id: null });
+    expect(needs.requirements.map((r) => [r.rule_id.split(".").slice(0, 2).join("."), r.met])).toEqual([
+      ["restoration.past_due", false],
+      ["restoration.fee", false],
+      ["deposit.reestablishment", false],
+    ]);
+    expect(needs.requirements[0]!.explanation).toBe("Pay the past-due $150.00, or make a payment arrangement for it.");
+    expect(needs.requirements[1]!.explanation).toBe("A reconnection fee of $75.00: billed when you restore.");
+
+    // The IOU profile on the same facts: no fee, no deposit.
+    await putSetting(t.ctx, "policy.profile", {
+      effective_from: "2026-07-24",
+      effective_to: "2026-07-24",
+      value: "iou",
+    });
+    const iou = await restorationOf(t.ctx, a);
+    await t.database.rows(t.database.db, sql`DELETE FROM settings WHERE key = 'policy.profile'`);
+    expect(iou.requirements.map((r) => [r.rule_id, r.met])).toEqual([
+      ["restoration.past_due", false],
+      ["restoration.fee.none", true],
+      ["deposit.reestablishment.not_allowed", true],
+    ]);
+    expect(iou.requirements[1]!.explanation).toBe("No reconnection fee under the iou profile (CPUC D.20-06-003).");
+
+    // Refused while the past due is unpaid: nothing billed.
+    const items = await count(t, `receivable_items WHERE account_id = ${a}`);
+    await expect(restoreService(t.ctx, a)).rejects.toMatchObject({
+      status: 422,
+      extra: { rule: "restoration.past_due" },
+    });
+    expect(await count(t, `receivable_items WHERE account_id = ${a}`)).toBe(items);
+
+    const pay = (cents: number, check: string) =>
+      takePayment(t.ctx, {
+        account_id: a,
+        amount_cents: cents,
+        tender: { type: "check", check_number: check },
+        channel: "counter",
+      });
+    await pay(15_000, "7001");
+    const billed = await restoreService(t.ctx, a);
+    expect(billed.all_met).toBe(false);
+    expect(billed.reconnect_order_id).toBeNull();
+    const fee = billed.requirements.find((r) => r.rule_id === "restoration.fee")!;
+    const deposit = billed.requirements.find((r) => r.rule_id === "restoration.deposit")!;
+    expect(fee.explanation).toBe("Pay the reconnection fee: $75.00 of $75.00 is unpaid.");
+    await pay(Number(fee.amount_cents + deposit.amount_cents), "7002");
+    const restored = await restoreService(t.ctx, a);
+    expect(restored.all_met).toBe(true);
+    const reconnect = await getOrder(t.ctx, restored.reconnect_order_id!);
+    expect(reconnect).toMatchObject({ kind: "reconnect", status: "open", source: `restoration:${order!.id}` });
+    // Asked again: the same order, nothing more billed.
+    expect((await restoreService(t.ctx, a)).reconnect_order_id).toBe(reconnect.id);
+
+    at("2026-07-25");
+    await completeOrder(t.ctx, reconnect.id, { version: 1, read: "48215" });
+    await runCollections(t.ctx);
+    expect((await eventsOf(a)).at(-1)).toMatchObject({ kind: "cured", rule_id: "collections.restored" });
+    expect(await stateOf(a)).toBeNull();
+    expect((await verifyLedger(t.ctx)).violations).toEqual([]);
+  });
+});
+
+async function party(accountId: number) {
+  const [row] = await t.database.rows<{ main_party_id: bigint }>(
+    t.database.db,
+    sql`SELECT main_party_id FROM accounts WHERE id = ${accountId}::int8`,
+  );
+  return Number(row!.main_party_id);
+}
+
+describe("bankruptcy", () => {
+  it("splits the debt at the petition date, never duns the stayed part, and writes it off on discharge", async () => {
+    const a = await customer();
+    at("2026-09-01");
+    await postCharge(t.ctx, {
+      account_id: a,
+      category: "energy",
+      amount_cents: 10_000n,
+      due_date: "2026-09-20",
+      service_period: { from: "2026-08-01", to: "2026-08-31" },
+      reference: `bill:bk:${a}:1`,
+    });
+    at("2026-10-01");
+    await postCharge(t.ctx, {
+      account_id: a,
+      category: "energy",
+      amount_cents: 12_400n,
+      due_date: "2026-10-20",
+      service_period: { from: "2026-09-01", to: "2026-09-30" },
+      reference: `bill:bk:${a}:2`,
+    });
+    at("2026-09-18");
+    const refused = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/accounts/${a}/bankruptcies`,
+      headers: await t.as("lead"),
+      payload: {
+        chapter: 7,
+        court: "U.S. Bankruptcy Court, E.D. Cal.",
+        case_number: "26-21001",
+        petition_date: "2026-09-30",
+      },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({
+      rule: "collections.bankruptcy.petition_in_future",
+      errors: [{ field: "petition_date", message: "not after 2026-09-18" }],
+    });
+    expect(await count(t, `bankruptcies WHERE account_id = ${a}`)).toBe(0);
+
+    at("2026-10-02");
+    const filed = await recordBankruptcy(t.ctx, a, {
+      chapter: 7,
+      court: "U.S. Bankruptcy Court, E.D. Cal.",
+      case_number: "26-21001",
+      petition_date: "2026-09-16",
+    });
+    // August in full, and 15 of September's 30 days of the second bill: $100.00 + $62.00.
+    expect(filed.pre_petition_cents).toBe(16_200n);
+    expect(filed.items.map((i) => i.pre_petition_cents)).toEqual([10_000n, 6_200n]);
+    // Adequate assurance is asked at once; the customer pays it (directed to it: the stayed debt is not paid).
+    const [assurance] = await t.database.rows<{ id: bigint; open_cents: bigint }>(
+      t.database.db,
+      sql`SELECT id, open_cents FROM receivable_items WHERE account_id = ${a}::int8 AND category = 'deposit'`,
+    );
+    expect(BigInt(assurance!.open_cents)).toBeGreaterThan(0n);
+    await postCredit(t.ctx, {
+      account_id: a,
+      kind: "payment",
+      amount_cents: BigInt(assurance!.open_cents),
+      directed_item_ids: [Number(assurance!.id)],
+      reference: `payment:test:assurance:${a}`,
+    });
+    await days("2026-10-03", "2026-10-28");
+    const events = await eventsOf(a);
+    // Nothing on the stayed $100.00 due 09-20; the post-petition $62.00 due 10-20 is dunned on its own days.
+    expect(events.map((e) => [e.on_date, e.kind])).toEqual([
+      ["2026-10-02", "bankruptcy_filed"],
+      ["2026-10-23", "reminder"],
+      ["2026-10-27", "notice"],
+    ]);
+    expect(events[2]!.explanation).toMatch(/^Past-due notice: \$62\.00 was due 2026-10-20/);
+
+    const pdf = await t.app.inject({
+      method: "GET",
+      url: `/api/v1/bankruptcies/${filed.id}/proof-of-claim`,
+      headers: await t.as("lead"),
+    });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+
+    const discharged = await closeBankruptcy(t.ctx, filed.id, { version: filed.version, outcome: "discharged" });
+    expect(discharged).toMatchObject({ status: "discharged", pre_petition_open_cents: 0n });
+    const balances = await collectionsOf(t.ctx, a);
+    expect(balances.balances.balance_cents).toBe(6_200n);
+    expect((await verifyLedger(t.ctx)).violations).toEqual([]);
   });
 });

@@ -44,6 +44,7 @@ type Row = {
   premise_id: bigint | null;
   account_number: string;
   notice_channel: string;
+  restored: boolean | null;
 };
 
 /** A candidate's facts plus what the run needs to write (the premise for an order, the notice channel). */
@@ -117,7 +118,10 @@ export async function gatherFacts(
           pl.id AS pledge_id, pl.agency AS pledge_agency, pl.amount_cents AS pledge_cents,
           pl.expires_on::text AS pledge_expires,
           bk.id AS bankruptcy_id, bk.chapter, bk.petition_date::text AS petition_date, bk.case_number,
-          pm.premise_id, a.account_number, a.notice_channel
+          pm.premise_id, a.account_number, a.notice_channel,
+          (cand.step = 'disconnected' AND EXISTS (
+            SELECT 1 FROM service_orders AS r WHERE r.account_id = cand.account_id AND r.kind = 'reconnect'
+              AND r.status = 'completed' AND r.id > cand.order_id)) AS restored
         FROM cand
         JOIN accounts AS a ON a.id = cand.account_id
         LEFT JOIN service_orders AS so ON so.id = cand.order_id
@@ -179,6 +183,7 @@ export async function gatherFacts(
     oldest_due: r.oldest_due,
     disputed_cents: BigInt(r.disputed),
     pre_petition_cents: BigInt(r.pre),
+    restored: r.restored === true,
     state: r.step
       ? {
           step: r.step,

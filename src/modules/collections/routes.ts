@@ -3,9 +3,12 @@ import { z } from "zod";
 import type { Http } from "../../platform/http.js";
 import { idParam } from "../parties/index.js";
 import { makeArrangement } from "./arrangements.js";
+import { closeBankruptcy, recordBankruptcy } from "./bankruptcy.js";
 import { runCollections } from "./daily.js";
 import { openDispute, putHeatForecasts, recordPledge, resolveDispute } from "./disputes.js";
 import { noticePdf } from "./notice-pdf.js";
+import { proofOfClaimPdf } from "./proof-of-claim.js";
+import { restorationOf, restoreService } from "./restoration.js";
 import { collectionsOf } from "./summary.js";
 import { worklist } from "./worklist.js";
 
@@ -186,6 +189,89 @@ export async function collectionsRoutes(app: Http) {
       },
     },
     async (request) => runCollections(request.ctx, request.body),
+  );
+  r.get(
+    "/api/v1/accounts/:account_id/restoration",
+    {
+      config: { access: { permission: "collections.read" } },
+      schema: {
+        tags,
+        summary:
+          "What restoring service after a disconnection for non-payment requires today (past due paid or arranged, " +
+          "the reconnection fee, a deposit where policy allows), each met or not, with its sentence",
+        params,
+        querystring: z.object({ same_day: z.enum(["true", "false"]).optional() }),
+      },
+    },
+    async (request) =>
+      restorationOf(request.ctx, request.params.account_id, { same_day: request.query.same_day === "true" }),
+  );
+  r.post(
+    "/api/v1/accounts/:account_id/restoration",
+    {
+      config: { access: { permission: "service.restore" }, idempotency: "required" },
+      schema: {
+        tags,
+        summary:
+          "Restore service: bills the reconnection fee and deposit that are due, and opens the reconnect order once " +
+          "every requirement is met; refused (422, the rule named) while the past-due amount is neither paid nor arranged",
+        params,
+        body: z.strictObject({ same_day: z.boolean().optional() }),
+      },
+    },
+    async (request) => restoreService(request.ctx, request.params.account_id, request.body),
+  );
+  r.post(
+    "/api/v1/accounts/:account_id/bankruptcies",
+    {
+      config: { access: { permission: "bankruptcies.manage" }, idempotency: "optional" },
+      schema: {
+        tags,
+        summary:
+          "Record a customer's bankruptcy case: the open debt split at the petition date (pre-petition stayed, " +
+          "post-petition collectible) and adequate assurance requested; a petition date after today is refused",
+        params,
+        body: z.strictObject({
+          chapter: z.union([z.literal(7), z.literal(11), z.literal(13)]),
+          court: z.string().trim().min(1, "the bankruptcy court").max(200),
+          case_number: z.string().trim().min(1, "the court's case number").max(60),
+          petition_date: date,
+        }),
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await recordBankruptcy(request.ctx, request.params.account_id, request.body)),
+  );
+  r.post(
+    "/api/v1/bankruptcies/:bankruptcy_id/close",
+    {
+      config: { access: { permission: "bankruptcies.manage" } },
+      schema: {
+        tags,
+        summary: "Close a case: discharged (the pre-petition debt written off) or dismissed (collection resumes)",
+        params: z.object({ bankruptcy_id: idParam }),
+        body: z.strictObject({ version: z.number().int().min(1), outcome: z.enum(["discharged", "dismissed"]) }),
+      },
+    },
+    async (request) => closeBankruptcy(request.ctx, request.params.bankruptcy_id, request.body),
+  );
+  r.get(
+    "/api/v1/bankruptcies/:bankruptcy_id/proof-of-claim",
+    {
+      config: { access: { permission: "bankruptcies.manage" } },
+      schema: {
+        tags,
+        summary: "The proof of claim for the case (the information of Official Form 410), signed by the requester",
+        params: z.object({ bankruptcy_id: idParam }),
+      },
+    },
+    async (request, reply) => {
+      const pdf = await proofOfClaimPdf(request.ctx, request.params.bankruptcy_id);
+      return reply
+        .type("application/pdf")
+        .header("content-disposition", `inline; filename="proof-of-claim-${request.params.bankruptcy_id}.pdf"`)
+        .send(pdf);
+    },
   );
   r.get(
     "/api/v1/collection-notices/:notice_id/pdf",

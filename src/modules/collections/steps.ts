@@ -47,6 +47,8 @@ export interface CollectionFacts {
   /** Disputed items left out of the past-due amount. */
   disputed_cents: bigint;
   pre_petition_cents: bigint;
+  /** Service reconnected after the disconnection (a completed reconnect order). */
+  restored?: boolean;
 }
 
 export type CollectionRules = PolicyRules["collections"];
@@ -189,7 +191,11 @@ function dueStep(
 /** What the daily run does for the account today. */
 export function decide(f: CollectionFacts, rules: CollectionRules, today: string): Action {
   const s = f.state;
-  if (s?.step === "disconnected") return { kind: "none" };
+  if (s?.step === "disconnected") {
+    return f.restored
+      ? { kind: "cure", rule_id: "collections.restored", says: "Service restored: collection closed." }
+      : { kind: "none" };
+  }
   if (s?.step === "disconnect_ordered" && s.order_status === "completed") {
     return {
       kind: "disconnected",

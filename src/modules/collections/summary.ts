@@ -10,6 +10,7 @@ import { accountBalances } from "../ledger/index.js";
 import { listOrders } from "../orders/index.js";
 import { type DecisionSource, findAccount, type PolicyDecision, policyInForce } from "../policy/index.js";
 import { arrangementsOf } from "./arrangements.js";
+import { bankruptciesOf } from "./bankruptcy.js";
 import { disputesOf } from "./disputes.js";
 import { gatherFacts } from "./facts.js";
 import {
@@ -171,6 +172,7 @@ export async function collectionsOf(ctx: Ctx, accountId: number) {
     arrangements: await arrangementsOf(ctx, accountId),
     disputes: await disputesOf(ctx, accountId),
     orders: await listOrders(ctx, { account_id: accountId, limit: 20 }),
+    bankruptcies: await bankruptciesOf(ctx, accountId),
     rules: {
       arrangement_max_months: rules.arrangement_max_months,
       extension_max_days: rules.extension_max_days,

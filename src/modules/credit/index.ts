@@ -11,6 +11,7 @@ export {
 } from "./deposit-decision.js";
 export {
   type DepositView,
+  depositDecision,
   depositsOf,
   installmentsOf,
   type LetterInput,

@@ -56,7 +56,7 @@ export function billsByDueDate(accounts: SQL, after: string | null, before: stri
     GROUP BY i.account_id, i.due_date`;
 }
 
-/** Counts of what the score is made from, for the customer (main party) as of a date: two queries. */
+/** Counts of what the score is made from, for the customer (main party) as of a date: three queries. */
 export async function creditFacts(ctx: Ctx, partyId: number, asOf: string): Promise<CreditFacts> {
   const day = Temporal.PlainDate.from(asOf);
   const from12 = day.subtract({ months: 12 }).toString();
@@ -82,6 +82,14 @@ export async function creditFacts(ctx: Ctx, partyId: number, asOf: string): Prom
         JOIN accounts AS a ON a.id = pl.account_id AND a.main_party_id = ${partyId}::int8
         WHERE p.returned AND p.reversed_on > ${from24}::date AND p.reversed_on <= ${asOf}::date`,
   );
+  // Disconnections for non-payment: the disconnect orders worked in the field.
+  const [cut] = await preparedRows<{ d12: number; d24: number }>(
+    ctx,
+    sql`SELECT (count(*) FILTER (WHERE so.completed_on > ${from12}::date))::int AS d12, count(*)::int AS d24
+        FROM service_orders AS so JOIN accounts AS a ON a.id = so.account_id AND a.main_party_id = ${partyId}::int8
+        WHERE so.kind = 'disconnect_nonpay' AND so.status = 'completed'
+          AND so.completed_on > ${from24}::date AND so.completed_on <= ${asOf}::date`,
+  );
   const first = bills?.first_due ? Temporal.PlainDate.from(bills.first_due) : null;
   return {
     party_id: partyId,
@@ -92,9 +100,8 @@ export async function creditFacts(ctx: Ctx, partyId: number, asOf: string): Prom
     late_payments_24: Number(bills?.late24 ?? 0),
     returned_payments_12: Number(returned?.r12 ?? 0),
     returned_payments_24: Number(returned?.r24 ?? 0),
-    // Disconnections for non-payment are recorded by collections; until it records one there are none to count.
-    disconnections_12: 0,
-    disconnections_24: 0,
+    disconnections_12: Number(cut?.d12 ?? 0),
+    disconnections_24: Number(cut?.d24 ?? 0),
   };
 }
 

@@ -38,6 +38,10 @@ export const PERMISSIONS = {
   "disputes.resolve": "resolve disputes after investigation",
   "collections.protect": "record energy-assistance pledges and key heat forecasts that hold disconnection",
   "collections.run": "run the daily collections run for a day",
+  "service.restore":
+    "restore service after a disconnection for non-payment: bills the fee and deposit policy requires, then opens the reconnect order",
+  "bankruptcies.manage":
+    "record customers' bankruptcy cases (the debt split at the petition date), file proofs of claim, record discharge or dismissal",
   "orders.read": "see service orders and the field worklist",
   "orders.complete": "complete service orders from the field (date, read, notes)",
   "audit.read": "read the audit history",
@@ -75,6 +79,7 @@ const serviceDesk: Permission[] = [
   "arrangements.make",
   "disputes.open",
   "collections.protect",
+  "service.restore",
 ];
 
 /** Everything that moves money; approval limits per role are a setting (approvals.limit_cents). */
@@ -111,6 +116,8 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
       "collections.protect",
       "collections.run",
       "deposits.manage",
+      "service.restore",
+      "bankruptcies.manage",
     ],
   },
   lead: {
@@ -122,6 +129,7 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
       ...cashiering,
       "approvals.decide",
       "disputes.resolve",
+      "bankruptcies.manage",
     ],
   },
   supervisor: {
@@ -134,6 +142,7 @@ export const ROLES: Record<string, { description: string; permissions: Permissio
       "approvals.decide",
       "disputes.resolve",
       "collections.run",
+      "bankruptcies.manage",
       "drawers.sign_off",
       "ledger.export",
       "reads.write",

@@ -136,3 +136,34 @@ export const noticePdfUrl = (noticeId: number) => `/api/v1/collection-notices/${
 
 /** Collections reads again whenever the account's money moves. */
 export const collectionsKey = (accountId: number) => [...moneyKey(accountId), "collections"] as const;
+
+export interface Requirement {
+  rule_id: string;
+  met: boolean;
+  amount_cents: Cents;
+  explanation: string;
+}
+
+/** What restoring service requires, as GET/POST /accounts/{id}/restoration answer it. */
+export interface Restoration {
+  account_id: number;
+  as_of: string;
+  profile: string;
+  disconnected: boolean;
+  disconnect_order_id: number | null;
+  same_day: boolean;
+  after_hours: boolean;
+  requirements: Requirement[];
+  all_met: boolean;
+  reconnect_order_id: number | null;
+}
+
+export const fetchRestoration = (accountId: number, sameDay: boolean, signal?: AbortSignal) =>
+  api.get<Restoration>(`/api/v1/accounts/${accountId}/restoration?same_day=${sameDay}`, { signal });
+
+/** Restores service: bills what is due, opens the reconnect order once every requirement is met. */
+export const restoreService = (accountId: number, body: { same_day?: boolean }, key?: string) =>
+  api.post<Restoration>(`/api/v1/accounts/${accountId}/restoration`, body, headers(key));
+
+export const restorationKey = (accountId: number, sameDay: boolean) =>
+  [...moneyKey(accountId), "restoration", sameDay] as const;

@@ -16,6 +16,7 @@ import { useCan } from "../../user.js";
 import { jumpToSection, Section, sectionTitleId } from "./AccountSections.js";
 import { ArrangementModal } from "./ArrangementModal.js";
 import { money } from "./money.js";
+import { RestoreModal } from "./RestoreModal.js";
 
 const TITLE = "Collections";
 const NUM = { textAlign: "right", whiteSpace: "nowrap", fontVariantNumeric: "tabular-nums" } as const;
@@ -155,7 +156,7 @@ function Arrangements({ c }: { c: Collections }) {
 /**
  * "Collections": where the account stands in the dunning steps and why (the next step and its date, what holds it,
  * policy's decisions with their rules), the notices sent (each letter opens as a PDF), arrangements, disputes and
- * service orders. `m` makes a payment arrangement or extension.
+ * service orders. `m` makes a payment arrangement or extension; `o` restores service after a disconnection.
  */
 export function CollectionsSection({ accountId }: { accountId: number }) {
   const data = useQuery({
@@ -164,10 +165,11 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
     retry: (count, err) => !(err instanceof ApiError && err.status === 403) && count < 2,
   });
   const canArrange = useCan("arrangements.make");
-  const [dialog, setDialog] = useState(false);
+  const canRestore = useCan("service.restore");
+  const [dialog, setDialog] = useState<"arrangement" | "restore" | null>(null);
   const { notice, ref: noticeLine, say } = useNotice();
   const close = (done?: string) => {
-    setDialog(false);
+    setDialog(null);
     if (done) say(done);
     else setTimeout(restoreFocus, 0);
   };
@@ -181,7 +183,20 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
             group: "This page" as const,
             shortcut: "m",
             keywords: ["arrangement", "payment plan", "installments", "extension", "more time"],
-            run: () => setDialog(true),
+            run: () => setDialog("arrangement"),
+          },
+        ]
+      : []),
+    ...(canRestore
+      ? [
+          {
+            id: "account-restore-service",
+            label: "Restore service",
+            description: "After a disconnection for non-payment: what policy requires, then the reconnect order",
+            group: "This page" as const,
+            shortcut: "o",
+            keywords: ["restore", "reconnect", "turn on", "reconnection fee", "disconnected"],
+            run: () => setDialog("restore"),
           },
         ]
       : []),
@@ -244,17 +259,32 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
     );
   }
   const c = data.data;
+  const disconnected =
+    c?.state?.step === "disconnected" ||
+    c?.orders.some((o) => o.kind === "disconnect_nonpay" && o.status === "completed");
   return (
     <Section
       title={TITLE}
       actions={
-        canArrange && (
-          <Button size="xs" variant="light" onClick={() => setDialog(true)}>
-            Arrangement{" "}
-            <Kbd ml={6} size="xs">
-              m
-            </Kbd>
-          </Button>
+        (canArrange || canRestore) && (
+          <Group gap="xs">
+            {canArrange && (
+              <Button size="xs" variant="light" onClick={() => setDialog("arrangement")}>
+                Arrangement{" "}
+                <Kbd ml={6} size="xs">
+                  m
+                </Kbd>
+              </Button>
+            )}
+            {canRestore && disconnected && (
+              <Button size="xs" onClick={() => setDialog("restore")}>
+                Restore service{" "}
+                <Kbd ml={6} size="xs">
+                  o
+                </Kbd>
+              </Button>
+            )}
+          </Group>
         )
       }
     >
@@ -269,7 +299,7 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
       {canArrange && c && (
         <ArrangementModal
           accountId={accountId}
-          opened={dialog}
+          opened={dialog === "arrangement"}
           onClose={close}
           arrearsCents={BigInt(c.collectible_past_due_cents)}
           today={c.as_of}
@@ -277,6 +307,7 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
           maxDays={c.rules.extension_max_days}
         />
       )}
+      {canRestore && <RestoreModal accountId={accountId} opened={dialog === "restore"} onClose={close} />}
     </Section>
   );
 }
