@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Ctx } from "../platform/context.js";
 import { seedBillingHistory } from "../seed/billing-history.js";
 import { seedCashieringDay } from "../seed/cashiering-day.js";
+import { seedCollections } from "../seed/collections.js";
 import { seedUtility } from "../seed/seed.js";
 import { seedDemoTariffs } from "../seed/tariffs.js";
 import { seedDemoUsers } from "./demo-users.js";
@@ -10,7 +11,7 @@ import { say } from "./runtime.js";
 /**
  * On first start: demo users, the demo tariffs (whichever the tariff book lacks), and a synthetic utility of
  * `accounts` accounts when there are no accounts yet, with 24 months of meter reads, bills made by the bill runs and
- * payments, then a day of cashiering (drawers, batches, a lockbox file to import in the data dir).
+ * payments, six weeks of daily collections runs, then a day of cashiering (drawers, batches, a lockbox file to import in the data dir).
  */
 export async function seedIfEmpty(ctx: Ctx, accounts: number) {
   await seedDemoUsers(ctx);
@@ -33,6 +34,14 @@ export async function seedIfEmpty(ctx: Ctx, accounts: number) {
     `billing history: ${n(history.bills)} bills from ${n(history.runs)} bill runs over ${history.months} months ` +
       `(${n(history.held)} held for review, ${n(history.estimated)} on estimated reads), ${n(history.reads)} meter reads, ` +
       `${n(history.interval_days)} days of interval data, ${n(history.payments)} payments, in ${history.seconds} s`,
+  );
+  const collections = await seedCollections(ctx);
+  say(
+    `collections: ${n(collections.runs)} daily runs; ${n(collections.in_collections)} accounts in collections ` +
+      `(${Object.entries(collections.by_step)
+        .map(([step, k]) => `${n(k)} ${step.replace(/_/g, " ")}`)
+        .join(", ")}); ` +
+      `an arrangement, a dispute and a bankruptcy on accounts in collections`,
   );
   // The day at the counter takes payments from 40 active accounts that owe something: a small demo may have fewer.
   const [owing] = await ctx.database.rows<{ n: bigint }>(

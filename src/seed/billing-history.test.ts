@@ -8,6 +8,7 @@ import { seedDemoUsers } from "../cli/demo-users.js";
 import { verifyLedger } from "../modules/ledger/index.js";
 import { type BillingHistoryResult, seedBillingHistory } from "./billing-history.js";
 import { seedCashieringDay } from "./cashiering-day.js";
+import { seedCollections } from "./collections.js";
 import { seedUtility } from "./seed.js";
 import { seedDemoTariffs } from "./tariffs.js";
 
@@ -207,5 +208,24 @@ describe("the same seed and business date", () => {
       await a.close();
       await b.close();
     }
+  }, 300_000);
+});
+
+describe("the demo's collections, over the history", () => {
+  it("puts the accounts behind at the dunning steps, works the field, and adds an arrangement, a dispute and a bankruptcy", async () => {
+    const seeded = await seedCollections(t.ctx);
+    expect(seeded.runs).toBe(15);
+    expect(seeded.in_collections).toBeGreaterThan(0);
+    expect(Object.keys(seeded.by_step).length).toBeGreaterThanOrEqual(2);
+    const notices = await rows<{ kind: string; n: bigint }>(
+      sql`SELECT kind, count(*) AS n FROM collection_events WHERE kind IN ('reminder', 'notice') GROUP BY kind`,
+    );
+    expect(notices.map((r) => r.kind).sort()).toEqual(["notice", "reminder"]);
+    // Every state stands on the latest run's day, and only accounts that owe something are in collections.
+    const [stale] = await rows<{ n: bigint }>(
+      sql`SELECT count(*) AS n FROM collection_states WHERE evaluated_on > ${TODAY}::date`,
+    );
+    expect(Number(stale!.n)).toBe(0);
+    expect((await verifyLedger(t.ctx)).violations).toEqual([]);
   }, 300_000);
 });

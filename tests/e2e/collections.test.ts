@@ -14,6 +14,7 @@ import {
   focused,
   type LiveServer,
   launchChromium,
+  paletteShows,
   signIn,
   startServer,
 } from "../support/browser.js";
@@ -33,6 +34,7 @@ let context: BrowserContext;
 let page: Page;
 const account = { id: 0, number: "" };
 const disconnected = { id: 0, number: "" };
+const bankrupt = { id: 0, number: "" };
 const pageErrors: string[] = [];
 
 const section = () => page.getByRole("region", { name: "Collections" });
@@ -108,6 +110,38 @@ beforeAll(async () => {
   await completeOrder(server.ctx, order!.id, { version: order!.version, read: "30418", notes: "meter locked off" });
   await runCollections(server.ctx);
   clock.set("2026-03-02T17:00:00Z");
+  // A customer about to file: January's bill due 2026-02-10 and February's due 2026-03-20, both unpaid.
+  await createUser(server.ctx, {
+    username: "lorena",
+    display_name: "Lorena Quist",
+    password: TEST_PASSWORD,
+    roles: ["lead"],
+  });
+  const filer = await newCustomer(t, {
+    party: aPerson({
+      first_name: "Augustin",
+      last_name: "Ferrand",
+      date_of_birth: "1969-11-03",
+      identity: { type: "ssn", number: "623-45-5656" },
+      mailing_address: { line1: "40 Riverside Blvd", city: "Sacramento", state: "CA", zip: "95818" },
+    }),
+    premise: aPremise({ address_line1: "40 Riverside Blvd" }),
+    service_agreement: { tariff_code: "E-1", start_date: "2026-01-02" },
+  });
+  Object.assign(bankrupt, { id: filer.account.id as number, number: filer.account.account_number as string });
+  for (const [cents, due, from, to] of [
+    [20_000n, "2026-02-10", "2026-01-02", "2026-01-31"],
+    [18_000n, "2026-03-20", "2026-02-01", "2026-02-28"],
+  ] as const) {
+    await postCharge(server.ctx, {
+      account_id: bankrupt.id,
+      category: "energy",
+      amount_cents: cents,
+      due_date: due,
+      service_period: { from, to },
+      reference: `bill:e2e:bankrupt:${due}`,
+    });
+  }
   // A $300.00 bill due 2026-02-10, unpaid: on 2026-03-02 it is 20 days late, so the run sends the past-due notice.
   await postCharge(server.ctx, {
     account_id: account.id,
@@ -253,6 +287,63 @@ describe("a CSR restores service for a disconnected customer", () => {
     await section()
       .getByText(/^Order \d+: reconnect, open/)
       .waitFor();
+  });
+});
+
+describe("a lead records a bankruptcy and files the proof of claim", () => {
+  const dialog = () => page.getByRole("dialog", { name: "Record a bankruptcy" });
+
+  it("refuses a petition date after today, naming the rule, then records the case", async () => {
+    await context.clearCookies();
+    await page.goto("/");
+    await signIn(page, "lorena", TEST_PASSWORD);
+    await page.keyboard.press("/");
+    await page.keyboard.type(bankrupt.number);
+    await page.getByRole("listbox", { name: "Accounts found" }).getByRole("option").first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/accounts\/\d+$/);
+    await expect.poll(() => focused(page)).toMatchObject({ tag: "h1" });
+    const keys = countingKeyboard(page);
+    await keys.press("Control+K");
+    await page.getByRole("dialog", { name: "Command palette" }).waitFor();
+    await keys.type("record a bankruptcy");
+    await paletteShows(page, /^Record a bankruptcy/);
+    await keys.press("Enter");
+    await dialog().waitFor();
+    await expect.poll(async () => (await focused(page)).name).toBe("Chapter");
+    await keys.press("Tab");
+    await keys.type("U.S. Bankruptcy Court, Eastern District of California");
+    await keys.press("Tab");
+    await keys.type("26-20417");
+    await keys.press("Tab");
+    await keys.type("2026-03-09");
+    await keys.press("Control+Enter");
+    const refused = dialog().getByText(/the petition date 2026-03-09 is after today \(2026-03-02\)/);
+    await refused.waitFor();
+    expect(await text(refused)).toContain("(rule collections.bankruptcy.petition_in_future)");
+    await expect.poll(async () => (await focused(page)).name).toBe("Petition date");
+    await keys.press("Control+A");
+    await keys.type("2026-02-16");
+    expect(await axeViolations(page, "[role=dialog]")).toEqual([]);
+    await guideShot(dialog(), "collections-bankruptcy");
+    await keys.press("Control+Enter");
+    await notice().waitFor();
+    // January in full ($200.00) and 15 of February's 28 days of $180.00 ($96.43).
+    expect(await text(notice())).toBe(
+      "Bankruptcy case 26-20417 recorded: $296.43 of debt before the petition of 2026-02-16 is stayed and not collected. The proof of claim is ready below.",
+    );
+    console.log(`record a bankruptcy: ${keys.count} keystrokes beyond the typed data (${keys.pressed.join(" ")})`);
+  });
+
+  it("opens the proof of claim as a PDF", async () => {
+    const link = section().getByRole("link", {
+      name: "Open the proof of claim for case 26-20417 (opens in a new tab)",
+    });
+    const pdf = await page.request.get((await link.getAttribute("href"))!);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()["content-type"]).toBe("application/pdf");
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+    await guideShot(section().getByTestId(/^bankruptcy-/), "collections-bankruptcy-case");
   });
 
   it("ran without script or console errors", () => {

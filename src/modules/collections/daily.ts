@@ -167,6 +167,7 @@ async function write(tx: Ctx, w: Writes, today: string, counts: CollectionRunRes
     "disconnect_nonpay",
     "collections",
     w.orders.map((o) => ({ account_id: o.account, premise_id: o.premise, reason: o.reason, due_on: o.due })),
+    today,
   );
   if (w.cured.length > 0) {
     const [held] = await preparedRows<{ ids: bigint[] | null }>(

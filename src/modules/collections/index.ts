@@ -5,6 +5,7 @@ export {
   getArrangement,
   makeArrangement,
 } from "./arrangements.js";
+export { type BankruptcyView, bankruptciesOf, closeBankruptcy, recordBankruptcy } from "./bankruptcy.js";
 export { type CollectionRunResult, runCollections } from "./daily.js";
 export {
   type DisputeView,
@@ -17,6 +18,7 @@ export {
 } from "./disputes.js";
 export { collectionsJob } from "./jobs.js";
 export { noticePdf } from "./notice-pdf.js";
+export { restorationOf, restoreService } from "./restoration.js";
 export { collectionsRoutes } from "./routes.js";
 export { decide, nextStep, STEPS, type Step } from "./steps.js";
 export { collectionsDecisionSource, collectionsOf } from "./summary.js";

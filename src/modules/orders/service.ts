@@ -41,12 +41,13 @@ export interface OrderView {
   version: number;
 }
 
-/** Opens orders of one kind in one statement; returns their ids by account, in the order given. */
+/** Opens orders of one kind on a day (today by default) in one statement; returns their ids by account. */
 export async function openOrders(
   tx: Ctx,
   kind: OrderKind,
   source: string,
   orders: OrderToOpen[],
+  openedOn: string = tx.clock.today().toString(),
 ): Promise<Map<number, number>> {
   const ids = new Map<number, number>();
   if (orders.length === 0) return ids;
@@ -54,7 +55,7 @@ export async function openOrders(
   const rows = await preparedRows<{ id: bigint; account_id: bigint }>(
     tx,
     sql`INSERT INTO service_orders (account_id, premise_id, kind, reason, source, opened_on, due_on, priority)
-        SELECT o.account, o.premise, ${kind}, o.reason, ${source}, ${tx.clock.today().toString()}::date, o.due, o.priority
+        SELECT o.account, o.premise, ${kind}, o.reason, ${source}, ${openedOn}::date, o.due, o.priority
         FROM unnest(${p((o) => o.account_id)}::int8[], ${p((o) => o.premise_id)}::int8[], ${p((o) => o.reason)}::text[],
                     ${p((o) => o.due_on)}::date[], ${p((o) => o.priority ?? "normal")}::text[])
           AS o(account, premise, reason, due, priority)

@@ -116,6 +116,7 @@ export interface Collections {
   arrangements: Arrangement[];
   disputes: Dispute[];
   orders: ServiceOrder[];
+  bankruptcies: Bankruptcy[];
   rules: { arrangement_max_months: number; extension_max_days: number; min_notice_cents: string };
 }
 
@@ -167,3 +168,31 @@ export const restoreService = (accountId: number, body: { same_day?: boolean }, 
 
 export const restorationKey = (accountId: number, sameDay: boolean) =>
   [...moneyKey(accountId), "restoration", sameDay] as const;
+
+export interface Bankruptcy {
+  id: number;
+  chapter: number;
+  court: string;
+  case_number: string;
+  petition_date: string;
+  status: "open" | "discharged" | "dismissed";
+  pre_petition_cents: Cents;
+  pre_petition_open_cents: Cents;
+  recorded_on: string;
+  recorded_by: string;
+  closed_on: string | null;
+  version: number;
+}
+
+export interface BankruptcyRequest {
+  chapter: 7 | 11 | 13;
+  court: string;
+  case_number: string;
+  petition_date: string;
+}
+
+/** Records a customer's bankruptcy case: 201, or 422 naming the rule (a petition date after today). */
+export const recordBankruptcy = (accountId: number, body: BankruptcyRequest, key?: string) =>
+  api.post<Bankruptcy>(`/api/v1/accounts/${accountId}/bankruptcies`, body, headers(key));
+
+export const proofOfClaimUrl = (bankruptcyId: number) => `/api/v1/bankruptcies/${bankruptcyId}/proof-of-claim`;

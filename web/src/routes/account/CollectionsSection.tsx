@@ -8,6 +8,7 @@ import {
   EVENT_WORDS,
   fetchCollections,
   noticePdfUrl,
+  proofOfClaimUrl,
   STEP_WORDS,
 } from "../../api/collections.js";
 import { useCommands } from "../../commands/registry.js";
@@ -15,6 +16,7 @@ import { restoreFocus, useNotice } from "../../focus.js";
 import { useCan } from "../../user.js";
 import { jumpToSection, Section, sectionTitleId } from "./AccountSections.js";
 import { ArrangementModal } from "./ArrangementModal.js";
+import { BankruptcyModal } from "./BankruptcyModal.js";
 import { money } from "./money.js";
 import { RestoreModal } from "./RestoreModal.js";
 
@@ -166,7 +168,8 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
   });
   const canArrange = useCan("arrangements.make");
   const canRestore = useCan("service.restore");
-  const [dialog, setDialog] = useState<"arrangement" | "restore" | null>(null);
+  const canBankruptcy = useCan("bankruptcies.manage");
+  const [dialog, setDialog] = useState<"arrangement" | "restore" | "bankruptcy" | null>(null);
   const { notice, ref: noticeLine, say } = useNotice();
   const close = (done?: string) => {
     setDialog(null);
@@ -197,6 +200,18 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
             shortcut: "o",
             keywords: ["restore", "reconnect", "turn on", "reconnection fee", "disconnected"],
             run: () => setDialog("restore"),
+          },
+        ]
+      : []),
+    ...(canBankruptcy
+      ? [
+          {
+            id: "account-bankruptcy",
+            label: "Record a bankruptcy",
+            description: "The case and petition date: the debt before it is stayed; the proof of claim",
+            group: "This page" as const,
+            keywords: ["bankruptcy", "petition", "chapter 7", "chapter 13", "proof of claim", "stay"],
+            run: () => setDialog("bankruptcy"),
           },
         ]
       : []),
@@ -239,6 +254,31 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
                 {d.item_ids.length > 0 ? ` (${d.item_ids.length} items, ${usd(d.disputed_cents)})` : " (the account)"}
                 {d.resolution ? `. ${d.resolution}` : ""}
               </Text>
+            ))}
+          </>
+        )}
+        {c.bankruptcies.length > 0 && (
+          <>
+            <Sub>Bankruptcy</Sub>
+            {c.bankruptcies.map((b) => (
+              <Group gap="xs" key={b.id} data-testid={`bankruptcy-${b.id}`}>
+                <Text size="sm">
+                  Chapter {b.chapter}, case {b.case_number} ({b.court}), petition {b.petition_date}, {b.status}:{" "}
+                  {usd(b.pre_petition_cents)} before the petition
+                  {b.status === "open" ? `, ${usd(b.pre_petition_open_cents)} of it open and stayed` : ""}.
+                </Text>
+                {canBankruptcy && (
+                  <Anchor
+                    size="sm"
+                    href={proofOfClaimUrl(b.id)}
+                    target="_blank"
+                    rel="noopener"
+                    aria-label={`Open the proof of claim for case ${b.case_number} (opens in a new tab)`}
+                  >
+                    Proof of claim
+                  </Anchor>
+                )}
+              </Group>
             ))}
           </>
         )}
@@ -307,6 +347,7 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
           maxDays={c.rules.extension_max_days}
         />
       )}
+      {canBankruptcy && <BankruptcyModal accountId={accountId} opened={dialog === "bankruptcy"} onClose={close} />}
       {canRestore && <RestoreModal accountId={accountId} opened={dialog === "restore"} onClose={close} />}
     </Section>
   );
