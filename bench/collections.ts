@@ -4,9 +4,11 @@
 // due; the bench then bills a past-due amount to more accounts (every account whose id ends in the right digits,
 // set-based through the ledger's bulk bill posting) until --delinquent of them (default 0.10) have a collectible
 // past-due amount of at least the policy's minimum. Measured: the first run (every delinquent account enters the
-// steps: states, events, notices written) and the next day's run (the steady state: most accounts unchanged), in
-// seconds, with what each did. Target: 1,000,000 accounts, 10% delinquent, within 120 s.
-// Options: --delinquent F, --as-of D (default today), --keep (keep the working copy).
+// steps: states, events, notices written) and the runs of the --days days after it (default 1, the steady state;
+// --days 16 carries the accounts on through the final notice and the disconnect order, though with no payments
+// coming in the delinquent share grows each day), each in seconds, with what it did. Target: 1,000,000
+// accounts, 10% delinquent, within 120 s a run.
+// Options: --delinquent F, --as-of D (default today), --days N, --keep (keep the working copy).
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
@@ -40,12 +42,15 @@ export default async function collectionsBench(argv: string[]): Promise<BenchOut
       database: { type: "string", default: "kilowatt_bench_collections" },
       delinquent: { type: "string", default: "0.10" },
       "as-of": { type: "string" },
+      days: { type: "string", default: "1" },
       keep: { type: "boolean", default: false },
     },
   });
   for (const name of [values.source, values.database]) {
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${name}: a plain lower-case database name`);
   }
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > 60) throw new Error("--days: 1 to 60");
   const share = Number(values.delinquent);
   if (!(share > 0 && share < 1)) throw new Error("--delinquent: a fraction between 0 and 1");
   const server = new URL(process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
@@ -127,8 +132,15 @@ export default async function collectionsBench(argv: string[]): Promise<BenchOut
     });
     await database.rows(database.db, sql`ANALYZE`);
     const first = await timed("collections run (first day)", () => runCollections(ctx, { date: asOf }));
-    clock.set(`${Temporal.PlainDate.from(asOf).add({ days: 1 })}T17:00:00Z`);
-    const second = await timed("collections run (the next day)", () => runCollections(ctx));
+    // The days after: every account moves on through the final notice and the disconnect order.
+    const later: { seconds: number; value: Awaited<ReturnType<typeof runCollections>> }[] = [];
+    for (let d = 1; d <= days; d++) {
+      clock.set(`${Temporal.PlainDate.from(asOf).add({ days: d })}T17:00:00Z`);
+      later.push(await timed(`collections run (day ${d + 1})`, () => runCollections(ctx)));
+    }
+    const sum = (k: "reminder" | "notice" | "final_notice" | "disconnect_ordered" | "blocked" | "cured") =>
+      later.reduce((n, r) => n + r.value[k], 0);
+    const second = later[0]!;
     const [v] = await database.rows<{ v: string }>(database.db, sql`SELECT current_setting('server_version') AS v`);
     return {
       engine: `postgres ${v?.v ?? ""}`.trim(),
@@ -150,6 +162,14 @@ export default async function collectionsBench(argv: string[]): Promise<BenchOut
         next_day_steps:
           second.value.reminder + second.value.notice + second.value.final_notice + second.value.disconnect_ordered,
         next_day_cured: second.value.cured,
+        days_run: days + 1,
+        slowest_day_seconds: round(Math.max(first.seconds, ...later.map((r) => r.seconds)), 2),
+        later_days_reminders: sum("reminder"),
+        later_days_notices: sum("notice"),
+        later_days_final_notices: sum("final_notice"),
+        later_days_disconnect_orders: sum("disconnect_ordered"),
+        later_days_held: sum("blocked"),
+        later_days_cured: sum("cured"),
         target_seconds: 120,
         template_copy_seconds: round(copy.seconds, 1),
         prepare_seconds: round(prepared.seconds, 1),
