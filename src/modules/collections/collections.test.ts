@@ -480,7 +480,7 @@ describe("bankruptcy", () => {
     const refused = await t.app.inject({
       method: "POST",
       url: `/api/v1/accounts/${a}/bankruptcies`,
-      headers: await t.as("lead"),
+      headers: { ...(await t.as("lead")), "idempotency-key": randomUUID() },
       payload: {
         chapter: 7,
         court: "U.S. Bankruptcy Court, E.D. Cal.",
@@ -542,5 +542,40 @@ describe("bankruptcy", () => {
     const balances = await collectionsOf(t.ctx, a);
     expect(balances.balances.balance_cents).toBe(6_200n);
     expect((await verifyLedger(t.ctx)).violations).toEqual([]);
+  });
+});
+
+describe("disputes and pledges: bad input", () => {
+  it("refuses a dispute of another account's item and a pledge that expires before it was made, naming the field", async () => {
+    const a = await customer();
+    const b = await customer();
+    const other = await bill(b, 5_000, "2026-11-01");
+    const disputes = await count(t, "disputes");
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/accounts/${a}/disputes`,
+      headers: await t.as("csr"),
+      payload: { reason: "not my bill", item_ids: [other.item.id] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      { field: "item_ids.0", message: `item ${other.item.id} is not an open item of this account` },
+    ]);
+    expect(await count(t, "disputes")).toBe(disputes);
+    at("2026-11-05");
+    const pledge = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/accounts/${a}/assistance-pledges`,
+      headers: await t.as("csr"),
+      payload: {
+        agency: "Sacramento LIHEAP",
+        amount_cents: 25_000,
+        pledged_on: "2026-11-04",
+        expires_on: "2026-11-01",
+      },
+    });
+    expect(pledge.statusCode).toBe(400);
+    expect(pledge.json().errors).toEqual([{ field: "expires_on", message: "before pledged_on" }]);
+    expect(await count(t, "assistance_pledges")).toBe(0);
   });
 });

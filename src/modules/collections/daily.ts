@@ -5,7 +5,6 @@
  * statement of facts and a handful of array writes in one transaction. Run again on the same day, it adds nothing.
  */
 import { sql } from "drizzle-orm";
-import { Temporal } from "temporal-polyfill";
 import { audit } from "../../platform/audit.js";
 import { type Ctx, inTx } from "../../platform/context.js";
 import { badRequest } from "../../platform/errors.js";
@@ -14,7 +13,15 @@ import { cancelOrders, openOrders } from "../orders/index.js";
 import { policyInForce } from "../policy/index.js";
 import { type Candidate, gatherFacts } from "./facts.js";
 import { monitorArrangements } from "./monitor.js";
-import { type Action, type CollectionRules, decide, disconnectFrom, finalNoticeDays, type Step } from "./steps.js";
+import {
+  type Action,
+  type CollectionRules,
+  decide,
+  disconnectFrom,
+  finalNoticeDays,
+  plusDays,
+  type Step,
+} from "./steps.js";
 
 /** Accounts per range: each range is one facts statement and one write transaction. */
 export const RANGE = 50_000;
@@ -37,7 +44,6 @@ export interface CollectionRunResult {
 }
 
 const NOTICES = new Set<Step>(["reminder", "notice", "final_notice"]);
-const plusDays = (date: string, days: number) => Temporal.PlainDate.from(date).add({ days }).toString();
 
 type Writes = {
   events: {

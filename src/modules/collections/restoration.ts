@@ -72,7 +72,7 @@ async function requirementsOf(
   policy: PolicyInForce,
   cut: Cut,
   sameDay: boolean,
-): Promise<{ list: Requirement[]; afterHours: boolean; fee: bigint; deposit: string }> {
+): Promise<{ list: Requirement[]; afterHours: boolean; toBill: ToBill }> {
   const rules = policy.rules.collections;
   const facts = await accountFacts(ctx, accountId, policy.as_of, rules);
   const pastDue = facts?.past_due_cents ?? 0n;
@@ -166,8 +166,11 @@ async function requirementsOf(
     });
     deposit = required ? "due" : "none";
   }
-  return { list, afterHours, fee, deposit };
+  return { list, afterHours, toBill: { fee: billed || fee === 0n ? 0n : fee, deposit: deposit === "due" } };
 }
+
+/** What asking to restore would bill: the fee not yet billed (0: none), and whether a deposit is due. */
+type ToBill = { fee: bigint; deposit: boolean };
 
 /** What restoring the account's service requires today, each requirement met or not, and why. */
 export async function restorationOf(
@@ -175,6 +178,14 @@ export async function restorationOf(
   accountId: number,
   opts: { same_day?: boolean } = {},
 ): Promise<Restoration> {
+  return (await assess(ctx, accountId, opts)).restoration;
+}
+
+async function assess(
+  ctx: Ctx,
+  accountId: number,
+  opts: { same_day?: boolean },
+): Promise<{ restoration: Restoration; cut: Cut | undefined; toBill: ToBill }> {
   await findAccount(ctx, { id: accountId });
   const today = ctx.clock.today().toString();
   const policy = await policyInForce(ctx, today);
@@ -186,7 +197,7 @@ export async function restorationOf(
     same_day: opts.same_day === true,
   };
   if (!cut) {
-    return {
+    const restoration: Restoration = {
       ...base,
       disconnected: false,
       disconnect_order_id: null,
@@ -195,9 +206,10 @@ export async function restorationOf(
       all_met: false,
       reconnect_order_id: null,
     };
+    return { restoration, cut, toBill: { fee: 0n, deposit: false } };
   }
-  const { list, afterHours } = await requirementsOf(ctx, accountId, policy, cut, base.same_day);
-  return {
+  const { list, afterHours, toBill } = await requirementsOf(ctx, accountId, policy, cut, base.same_day);
+  const restoration: Restoration = {
     ...base,
     disconnected: true,
     disconnect_order_id: Number(cut.order_id),
@@ -206,6 +218,7 @@ export async function restorationOf(
     all_met: list.every((r) => r.met),
     reconnect_order_id: cut.reconnect_id === null ? null : Number(cut.reconnect_id),
   };
+  return { restoration, cut, toBill };
 }
 
 /**
@@ -220,8 +233,8 @@ export async function restoreService(
 ): Promise<Restoration> {
   return inTx(ctx, async (tx) => {
     await preparedRows(tx, sql`SELECT id FROM accounts WHERE id = ${accountId}::int8 FOR UPDATE`);
-    const before = await restorationOf(tx, accountId, opts);
-    if (!before.disconnected) {
+    const { restoration: before, cut, toBill } = await assess(tx, accountId, opts);
+    if (!before.disconnected || !cut) {
       throw ruleRefused("restoration.not_disconnected", "the account's service is not disconnected for non-payment", {
         errors: [{ field: "account_id", message: "not disconnected for non-payment" }],
       });
@@ -235,32 +248,24 @@ export async function restoreService(
       });
     }
     const policy = await policyInForce(tx, before.as_of);
-    const cutId = before.disconnect_order_id!;
-    const fee = before.requirements.find(
-      (r) => r.rule_id.startsWith("restoration.fee") && r.rule_id !== "restoration.fee.none",
-    );
-    if (fee && !fee.met && fee.explanation.endsWith("billed when you restore.")) {
+    const cutId = Number(cut.order_id);
+    if (toBill.fee > 0n) {
       await postCharge(tx, {
         account_id: accountId,
         category: "fee",
-        amount_cents: fee.amount_cents,
+        amount_cents: toBill.fee,
         due_date: before.as_of,
         reference: feeReference(cutId),
         description: before.after_hours ? "Same-day reconnection fee (after hours)" : "Reconnection fee",
       });
     }
-    const deposit = before.requirements.find((r) => r.rule_id.startsWith("deposit.reestablishment"));
-    if (deposit && !deposit.met) await requireDeposit(tx, accountId, { reason: "reestablishment" });
+    if (toBill.deposit) await requireDeposit(tx, accountId, { reason: "reestablishment" });
     const after = await restorationOf(tx, accountId, opts);
     if (after.all_met) {
-      const [cut] = await preparedRows<{ premise_id: bigint | null }>(
-        tx,
-        sql`SELECT premise_id FROM service_orders WHERE id = ${cutId}::int8`,
-      );
       const ids = await openOrders(tx, "reconnect", `restoration:${cutId}`, [
         {
           account_id: accountId,
-          premise_id: cut?.premise_id == null ? null : Number(cut.premise_id),
+          premise_id: cut.premise_id === null ? null : Number(cut.premise_id),
           reason: `Restore service: ${after.requirements.map((r) => r.explanation).join(" ")}`,
           due_on: before.as_of,
           priority: opts.same_day ? "same_day" : "normal",

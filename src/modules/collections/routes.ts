@@ -224,7 +224,7 @@ export async function collectionsRoutes(app: Http) {
   r.post(
     "/api/v1/accounts/:account_id/bankruptcies",
     {
-      config: { access: { permission: "bankruptcies.manage" }, idempotency: "optional" },
+      config: { access: { permission: "bankruptcies.manage" }, idempotency: "required" },
       schema: {
         tags,
         summary:
@@ -245,7 +245,7 @@ export async function collectionsRoutes(app: Http) {
   r.post(
     "/api/v1/bankruptcies/:bankruptcy_id/close",
     {
-      config: { access: { permission: "bankruptcies.manage" } },
+      config: { access: { permission: "bankruptcies.manage" }, idempotency: "required" },
       schema: {
         tags,
         summary: "Close a case: discharged (the pre-petition debt written off) or dismissed (collection resumes)",

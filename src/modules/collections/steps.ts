@@ -67,7 +67,8 @@ export type Action =
   | { kind: "disconnected"; rule_id: string; says: string }
   | { kind: "blocked"; would: Step; holds: Hold[]; says: string };
 
-const plusDays = (date: string, days: number) => Temporal.PlainDate.from(date).add({ days }).toString();
+/** A date some days later (or earlier, with a negative count). */
+export const plusDays = (date: string, days: number) => Temporal.PlainDate.from(date).add({ days }).toString();
 
 /** The days of notice before disconnection the final notice gives (48 hours: 2 days). */
 export const finalNoticeDays = (rules: CollectionRules) => Math.ceil(rules.final_notice_hours / 24);

@@ -4,6 +4,7 @@
  * disputes and orders on the account.
  */
 import { sql } from "drizzle-orm";
+import { formatCents } from "../../core/money.js";
 import type { Ctx } from "../../platform/context.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { accountBalances } from "../ledger/index.js";
@@ -88,7 +89,7 @@ export function collectionDecisions(
       rule_id: "collections.below_minimum",
       decision: "none",
       facts: { ...facts, min_notice_cents: rules.min_notice_cents },
-      explanation: `The past-due amount is under the ${rules.min_notice_cents.replace(/(\d\d)$/, ".$1")} dollars policy dunns for: no notice.`,
+      explanation: `The past-due amount is under the ${formatCents(BigInt(rules.min_notice_cents))} policy dunns for: no notice.`,
     });
   } else {
     const where = f.state ? `The account is at the ${STEP_WORDS[f.state.step]} (since ${f.state.step_on})` : "Past due";

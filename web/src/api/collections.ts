@@ -1,8 +1,5 @@
 import { api } from "./client.js";
-import { moneyKey } from "./ledger.js";
-
-/** Cents as the API sends them: a JSON integer (bigint on the server); shown through BigInt, never added as floats. */
-export type Cents = number | string;
+import { type Cents, moneyKey } from "./ledger.js";
 
 export type Step = "reminder" | "notice" | "final_notice" | "disconnect_ordered" | "disconnected";
 

@@ -4,18 +4,11 @@ import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 
 import { ApiError } from "../../api/client.js";
 import { type Arrangement, type ArrangementRequest, makeArrangement } from "../../api/collections.js";
 import { useMoneyAttempt } from "./attempt.js";
-import { money } from "./money.js";
+import { installmentsOf, money, parseDollars } from "./money.js";
 import { refreshMoney } from "./refresh.js";
 
 type Field = "kind" | "down_payment_cents" | "installments" | "first_due" | "pay_by";
 type Errors = Partial<Record<Field, string>>;
-
-/** Dollars as typed ("60", "60.5", "$1,200.00") as whole cents, or null when it is not an amount. */
-function centsOf(typed: string): bigint | null {
-  const m = /^\$?(\d{1,7})(?:\.(\d{1,2}))?$/.exec(typed.trim().replace(/,/g, ""));
-  if (!m) return null;
-  return BigInt(m[1]!) * 100n + BigInt((m[2] ?? "").padEnd(2, "0"));
-}
 
 /** A month later, as the server counts it (the last day of a shorter month when the day does not exist). */
 function addMonths(day: string, n: number): string {
@@ -28,12 +21,10 @@ function addMonths(day: string, n: number): string {
 
 /** The schedule the server will make: the down payment today, then equal installments, the first with the remainder. */
 function preview(arrears: bigint, down: bigint, n: number, first: string, today: string) {
-  const rest = arrears - down;
-  const each = rest / BigInt(n);
-  const rows = Array.from({ length: n }, (_, i) => ({
+  const rows = installmentsOf(arrears - down, n).map((amount, i) => ({
     seq: i + 1,
     due_on: addMonths(first, i),
-    amount: i === 0 ? rest - each * BigInt(n - 1) : each,
+    amount,
   }));
   return down > 0n ? [{ seq: 0, due_on: today, amount: down }, ...rows] : rows;
 }
@@ -117,7 +108,7 @@ export function ArrangementModal({
     save.reset();
   }, [opened]);
 
-  const downCents = down.trim() === "" ? 0n : centsOf(down);
+  const downCents = down.trim() === "" ? 0n : parseDollars(down);
   const n = Number(months);
   const schedule =
     kind === "arrangement" && downCents !== null && downCents < arrearsCents && /^\d{4}-\d{2}-\d{2}$/.test(firstDue)

@@ -22,7 +22,6 @@ import { RestoreModal } from "./RestoreModal.js";
 
 const TITLE = "Collections";
 const NUM = { textAlign: "right", whiteSpace: "nowrap", fontVariantNumeric: "tabular-nums" } as const;
-const usd = (cents: number | string) => money(BigInt(cents));
 
 export const jumpToCollections = () => jumpToSection(sectionTitleId(TITLE));
 
@@ -48,11 +47,11 @@ function Standing({ c }: { c: Collections }) {
           {s ? STEP_WORDS[s.step] : pastDue > 0n ? "Past due" : "Current"}
         </Badge>
         <Text size="sm">
-          {usd(c.collectible_past_due_cents)} past due and collectible
+          {money(c.collectible_past_due_cents)} past due and collectible
           {s ? `; ${STEP_WORDS[s.step].toLowerCase()} on ${s.step_on}` : ""}
-          {BigInt(c.disputed_cents) > 0n ? `; ${usd(c.disputed_cents)} in dispute, not collected` : ""}
+          {BigInt(c.disputed_cents) > 0n ? `; ${money(c.disputed_cents)} in dispute, not collected` : ""}
           {BigInt(c.pre_petition_cents) > 0n
-            ? `; ${usd(c.pre_petition_cents)} before a bankruptcy petition, stayed`
+            ? `; ${money(c.pre_petition_cents)} before a bankruptcy petition, stayed`
             : ""}
         </Text>
       </Group>
@@ -122,7 +121,7 @@ function Notices({ c }: { c: Collections }) {
               )}
               {e.channel ? ` (${e.channel})` : ""}
             </Table.Td>
-            <Table.Td style={NUM}>{usd(e.past_due_cents)}</Table.Td>
+            <Table.Td style={NUM}>{money(e.past_due_cents)}</Table.Td>
             <Table.Td>{e.explanation}</Table.Td>
           </Table.Tr>
         ))}
@@ -142,12 +141,14 @@ function Arrangements({ c }: { c: Collections }) {
               {a.kind === "extension" ? "Extension" : "Arrangement"} {a.id}: {a.status}
             </Badge>
             <Text size="sm">
-              {usd(a.paid_cents)} paid of {usd(a.arrears_cents)}, made {a.opened_on} by {a.opened_by}
+              {money(a.paid_cents)} paid of {money(a.arrears_cents)}, made {a.opened_on} by {a.opened_by}
             </Text>
           </Group>
           <Text size="sm">{a.closed_reason ?? a.explanation}</Text>
           <Text size="xs" c="dimmed">
-            {a.installments.map((i) => `${i.due_on}: ${usd(i.amount_cents)}${i.seq === 0 ? " down" : ""}`).join(" · ")}
+            {a.installments
+              .map((i) => `${i.due_on}: ${money(i.amount_cents)}${i.seq === 0 ? " down" : ""}`)
+              .join(" · ")}
           </Text>
         </div>
       ))}
@@ -251,7 +252,7 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
             {c.disputes.map((d) => (
               <Text size="sm" key={d.id}>
                 Dispute {d.id} ({d.status}), opened {d.opened_on}: {d.reason}
-                {d.item_ids.length > 0 ? ` (${d.item_ids.length} items, ${usd(d.disputed_cents)})` : " (the account)"}
+                {d.item_ids.length > 0 ? ` (${d.item_ids.length} items, ${money(d.disputed_cents)})` : " (the account)"}
                 {d.resolution ? `. ${d.resolution}` : ""}
               </Text>
             ))}
@@ -264,8 +265,8 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
               <Group gap="xs" key={b.id} data-testid={`bankruptcy-${b.id}`}>
                 <Text size="sm">
                   Chapter {b.chapter}, case {b.case_number} ({b.court}), petition {b.petition_date}, {b.status}:{" "}
-                  {usd(b.pre_petition_cents)} before the petition
-                  {b.status === "open" ? `, ${usd(b.pre_petition_open_cents)} of it open and stayed` : ""}.
+                  {money(b.pre_petition_cents)} before the petition
+                  {b.status === "open" ? `, ${money(b.pre_petition_open_cents)} of it open and stayed` : ""}.
                 </Text>
                 {canBankruptcy && (
                   <Anchor

@@ -12,18 +12,12 @@ import {
   requireDeposit,
 } from "../../api/credit.js";
 import { useMoneyAttempt } from "./attempt.js";
-import { money } from "./money.js";
+import { installmentsOf, money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
 
 type Errors = Partial<Record<"reason" | "installments", string>>;
 
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** Splits cents into n installments as the server does: the first carries the remainder. */
-function installmentsOf(amount: bigint, n: number): bigint[] {
-  const each = amount / BigInt(n);
-  return Array.from({ length: n }, (_, i) => (i === 0 ? amount - each * BigInt(n - 1) : each));
-}
 
 /** One choice of installments, with what each one is when the amount is known. */
 function installmentLabel(n: number, amount: bigint | null): string {

@@ -14,6 +14,12 @@ export function parseDollars(text: string): bigint | null {
   return dollars * 100n + cents;
 }
 
+/** Splits cents into n installments as the server does: the first carries the remainder. */
+export function installmentsOf(amount: bigint, n: number): bigint[] {
+  const each = amount / BigInt(n);
+  return Array.from({ length: n }, (_, i) => (i === 0 ? amount - each * BigInt(n - 1) : each));
+}
+
 /** Integer cents as an amount for a text field: 12345 -> "123.45" (no sign, no separators). */
 export function dollarsText(cents: Cents | bigint): string {
   const s = String(cents).replace(/^-/, "").padStart(3, "0");
