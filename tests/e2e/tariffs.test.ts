@@ -405,7 +405,10 @@ describe("the tariff book, keyboard first", () => {
       await keys.type("urdb");
       await keys.press("Enter");
       await expect.poll(async () => (await focused(p)).name).toMatch(/^URDB file/);
+      // Enter on the field opens the file chooser (the page's handler picks the file).
+      const chooser = p.waitForEvent("filechooser");
       await keys.press("Enter");
+      await chooser;
       await p.locator("[data-urdb-file]").getByText("ratchet.json").waitFor();
       await keys.press("Tab", 2);
       await keys.type("CONED-SC1");

@@ -121,6 +121,13 @@ export function CommandPalette() {
     [closed],
   );
 
+  // Focus is in the box the moment it is on the page (the dialog's own focus moves later, on a timer). A stable
+  // callback: an inline one would run again on every render and pull focus back into the box.
+  const focusBox = useCallback((el: HTMLInputElement | null) => {
+    box.current = el;
+    el?.focus();
+  }, []);
+
   const type = useCallback((q: string) => {
     latest.current.query = q;
     setQuery(q);
@@ -178,11 +185,7 @@ export function CommandPalette() {
         <Modal.Title>Command palette</Modal.Title>
       </VisuallyHidden>
       <Input
-        // Focus is in the box the moment it is on the page (the dialog's own focus moves later, on a timer).
-        ref={(el) => {
-          box.current = el;
-          el?.focus();
-        }}
+        ref={focusBox}
         data-autofocus
         size="lg"
         classNames={{ input: Spotlight.Search.classes.search }}
