@@ -77,6 +77,56 @@ const depositRules = z.strictObject({
 });
 
 /**
+ * Closed accounts: a debit balance left after the final bill moves to the customer's active account where policy
+ * allows; else it is dunned by final notices, written off to bad debt and referred to a collection agency.
+ */
+const closedRules = z.strictObject({
+  /** A debit balance moves to the same customer's active account (the final bill's due date passed or not). */
+  transfer_debit: z.boolean(),
+  /** A credit balance moves to the same customer's active account; else it is refunded. */
+  transfer_credit: z.boolean(),
+  /** The first closed-account notice this many days after the final bill's due date ... */
+  first_notice_after_days: count(90),
+  /** ... the second this many days after the due date ... */
+  second_notice_after_days: count(180),
+  /** ... written off to bad debt this many days after the due date ... */
+  write_off_after_days: count(730),
+  /** ... and referred to the collection agency this many days after the write-off. */
+  agency_after_days: count(365),
+  /** Balances under this, in cents, are written off but not referred. */
+  min_agency_cents: wholeCents,
+});
+
+const CLOSED: z.infer<typeof closedRules> = {
+  transfer_debit: true,
+  transfer_credit: true,
+  first_notice_after_days: 5,
+  second_notice_after_days: 30,
+  write_off_after_days: 90,
+  agency_after_days: 0,
+  min_agency_cents: "2500",
+};
+
+/** Level pay (PG&E's Balanced Payment Plan): the average of the last months' bills, reviewed, trued up yearly. */
+const levelPayRules = z.strictObject({
+  /** The level amount is the average of this many months of bills (fewer when the account is younger). */
+  average_months: count(24),
+  /** The amount is reviewed every this many months ... */
+  review_every_months: count(12),
+  /** ... and changed when the new average differs by at least this percent. */
+  review_change_percent: percent,
+  /** The deferred balance is settled (trued up) after this many months. */
+  true_up_after_months: count(24),
+});
+
+const LEVEL_PAY: z.infer<typeof levelPayRules> = {
+  average_months: 12,
+  review_every_months: 4,
+  review_change_percent: "10",
+  true_up_after_months: 12,
+};
+
+/**
  * Collections: the dunning steps' day counts (PUC 779.1 / 10010.1: the disconnect notice no earlier than the due
  * date, at least 10 days before disconnection counted from 5 days after mailing, then a 48-hour notice), the amounts
  * below which no one is dunned, what protects a customer from disconnection, arrangements and restoration.
@@ -128,6 +178,10 @@ const collectionRules = z.strictObject({
     cap_cents: wholeCents,
     out_after_misses: count(12),
   }),
+  /** Closed accounts: what happens to a balance left after the final bill. */
+  closed: closedRules.default(CLOSED),
+  /** Level pay (budget billing): a monthly average, reviewed and trued up. */
+  level_pay: levelPayRules.default(LEVEL_PAY),
 });
 
 const ruleSet = { credit: creditRules, deposit: depositRules, collections: collectionRules };
@@ -182,6 +236,8 @@ const COLLECTIONS: PolicyRules["collections"] = {
     cap_cents: "800000",
     out_after_misses: 2,
   },
+  closed: CLOSED,
+  level_pay: LEVEL_PAY,
 };
 
 /** The shipped rule sets (DOMAIN.md, "Policy defaults"). */

@@ -226,6 +226,50 @@ export const RULES: Record<string, RuleSpec> = {
     label: "AMP: out after missed payments",
     help: "Consecutive missed payments that end the plan.",
   },
+  "collections.closed.transfer_debit": {
+    label: "Closed: move a debit balance to an active account",
+    help: "A balance owed on a closed account moves to the same customer's active account.",
+  },
+  "collections.closed.transfer_credit": {
+    label: "Closed: move a credit balance to an active account",
+    help: "A credit left on a closed account moves to the same customer's active account; else it is refunded.",
+  },
+  "collections.closed.first_notice_after_days": {
+    label: "Closed: first notice (days after the final bill's due date)",
+    help: "The first closed-account notice …",
+  },
+  "collections.closed.second_notice_after_days": {
+    label: "Closed: second notice (days after the due date)",
+    help: "… the second …",
+  },
+  "collections.closed.write_off_after_days": {
+    label: "Closed: write off (days after the due date)",
+    help: "… the balance written off to bad debt …",
+  },
+  "collections.closed.agency_after_days": {
+    label: "Closed: refer to the agency (days after the write-off)",
+    help: "… and referred to the collection agency.",
+  },
+  "collections.closed.min_agency_cents": {
+    label: "Closed: refer balances of at least",
+    help: "Smaller balances are written off and not referred.",
+  },
+  "collections.level_pay.average_months": {
+    label: "Level pay: months averaged",
+    help: "The level amount is the average of this many months of bills (PG&E Balanced Payment Plan: 12).",
+  },
+  "collections.level_pay.review_every_months": {
+    label: "Level pay: review every (months)",
+    help: "The amount is reviewed this often …",
+  },
+  "collections.level_pay.review_change_percent": {
+    label: "Level pay: change when off by (percent)",
+    help: "… and changed when the new average differs by at least this much.",
+  },
+  "collections.level_pay.true_up_after_months": {
+    label: "Level pay: true-up after (months)",
+    help: "The deferred balance is settled after this many months.",
+  },
 };
 
 /** "commercial" -> "Commercial", "street_lighting" -> "Street lighting". */
