@@ -294,3 +294,117 @@ export const bankruptcyItems = pgTable(
   },
   (t) => [primaryKey({ columns: [t.bankruptcyId, t.itemId] }), index("bankruptcy_items_item_idx").on(t.itemId)],
 );
+
+/**
+ * A closed account with a balance owed after its final bill: dunned by closed-account notices, written off to bad
+ * debt and referred to the collection agency on the policy's days; later payments on it are recoveries. The row
+ * stays once written off (it carries what was written off and recovered).
+ */
+export const closedCollections = pgTable(
+  "closed_collections",
+  {
+    accountId: ref("account_id")
+      .primaryKey()
+      .references(() => accounts.id),
+    /** watching | first_notice | second_notice | written_off | referred */
+    step: text("step").notNull(),
+    stepOn: date("step_on", { mode: "string" }).notNull(),
+    /** The final bill's due date, from which the policy's days count. */
+    finalDue: date("final_due", { mode: "string" }).notNull(),
+    balanceCents: cents("balance_cents").notNull(),
+    writtenOffCents: cents("written_off_cents").notNull().default(sql`0`),
+    writtenOffOn: date("written_off_on", { mode: "string" }),
+    referredOn: date("referred_on", { mode: "string" }),
+    recoveredCents: cents("recovered_cents").notNull().default(sql`0`),
+    evaluatedOn: date("evaluated_on", { mode: "string" }).notNull(),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("closed_collections_step_idx").on(t.step),
+    check(
+      "closed_collections_step_check",
+      sql`${t.step} IN ('watching', 'first_notice', 'second_notice', 'written_off', 'referred')`,
+    ),
+  ],
+);
+
+/** A placement file for the collection agency: the accounts referred on a day, in the configured layout. */
+export const agencyFiles = pgTable("agency_files", {
+  id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+  onDate: date("on_date", { mode: "string" }).notNull(),
+  agency: text("agency").notNull(),
+  /** csv | fixed */
+  format: text("format").notNull(),
+  recordCount: integer("record_count").notNull(),
+  totalCents: cents("total_cents").notNull(),
+  content: text("content").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+});
+
+/** An account placed with the collection agency, and what was recovered on it since. */
+export const agencyPlacements = pgTable(
+  "agency_placements",
+  {
+    id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    fileId: ref("file_id")
+      .notNull()
+      .references(() => agencyFiles.id),
+    placedOn: date("placed_on", { mode: "string" }).notNull(),
+    agency: text("agency").notNull(),
+    amountCents: cents("amount_cents").notNull(),
+    recoveredCents: cents("recovered_cents").notNull().default(sql`0`),
+  },
+  (t) => [uniqueIndex("agency_placements_account_uq").on(t.accountId), index("agency_placements_file_idx").on(t.fileId)],
+);
+
+/**
+ * Arrearage management (AMP, IOU profile): the arrears enrolled are held from collection and forgiven a twelfth per
+ * bill paid on time, up to the cap; missed payments in a row end the plan and the rest returns to collection.
+ */
+export const ampPlans = pgTable(
+  "amp_plans",
+  {
+    id: ref("id").primaryKey().generatedByDefaultAsIdentity(),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    /** active | completed | removed */
+    status: text("status").notNull().default("active"),
+    enrolledOn: date("enrolled_on", { mode: "string" }).notNull(),
+    enrolledBy: text("enrolled_by").notNull(),
+    enrolledCents: cents("enrolled_cents").notNull(),
+    forgivenCents: cents("forgiven_cents").notNull().default(sql`0`),
+    onTime: integer("on_time").notNull().default(0),
+    misses: integer("misses").notNull().default(0),
+    /** The last bill due date judged (paid on time or missed). */
+    checkedThrough: date("checked_through", { mode: "string" }),
+    closedOn: date("closed_on", { mode: "string" }),
+    closedReason: text("closed_reason"),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex("amp_plans_active_uq").on(t.accountId).where(sql`${t.status} = 'active'`),
+    check("amp_plans_amount_check", sql`${t.enrolledCents} > 0 AND ${t.forgivenCents} >= 0`),
+  ],
+);
+
+/** The items an AMP plan enrolled, and how much of each. */
+export const ampItems = pgTable(
+  "amp_items",
+  {
+    planId: ref("plan_id")
+      .notNull()
+      .references(() => ampPlans.id),
+    accountId: ref("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    itemId: ref("item_id")
+      .notNull()
+      .references(() => receivableItems.id),
+    enrolledCents: cents("enrolled_cents").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.planId, t.itemId] }), index("amp_items_account_idx").on(t.accountId)],
+);
