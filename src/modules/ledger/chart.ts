@@ -41,6 +41,7 @@ export const CATEGORY_PURPOSE: Record<ItemCategory, string> = {
   adjustment: "revenue_adjustments",
   refund: "refunds_payable",
   transfer: "transfer_clearing",
+  recovery: "bad_debt_recoveries",
 };
 
 /** The GL account each kind of credit debits unless the caller names another. */

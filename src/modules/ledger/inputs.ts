@@ -10,6 +10,7 @@ export const ITEM_CATEGORIES = [
   "adjustment",
   "refund",
   "transfer",
+  "recovery",
 ] as const;
 export type ItemCategory = (typeof ITEM_CATEGORIES)[number];
 
