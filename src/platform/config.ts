@@ -17,6 +17,10 @@ export interface Config {
   logLevel: string;
   /** Run background job workers in this process (KILOWATT_WORKERS=off for API-only servers). */
   workers: boolean;
+  /** The SMTP server notices are emailed through (KILOWATT_SMTP_URL); absent: email notices go by mail. */
+  smtpUrl?: string;
+  /** The sender of emails (KILOWATT_MAIL_FROM), an address or `Name <address>`. */
+  mailFrom?: string;
 }
 
 function parseKey(raw: string, source: string): Buffer {
@@ -47,6 +51,38 @@ function parseWorkers(raw: string | undefined): boolean {
   throw new Error(`KILOWATT_WORKERS: on or off, not ${raw}`);
 }
 
+/** KILOWATT_SMTP_URL, checked without ever repeating it (it may hold a password). */
+function parseSmtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error("KILOWATT_SMTP_URL: not a URL; expected smtp://user:password@host:587 or smtps://host:465");
+  }
+  if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
+    throw new Error(`KILOWATT_SMTP_URL: the scheme must be smtp: or smtps:, not ${url.protocol}`);
+  }
+  if (!url.hostname) throw new Error("KILOWATT_SMTP_URL: no host name");
+  return raw;
+}
+
+const ADDRESS = /^[^\s<>@"]+@[^\s<>@"]+\.[^\s<>@"]+$/;
+
+function parseMailFrom(raw: string | undefined, smtpUrl: string | undefined): string | undefined {
+  const from = raw?.trim() || undefined;
+  if (!from) {
+    if (smtpUrl)
+      throw new Error("KILOWATT_MAIL_FROM is required with KILOWATT_SMTP_URL (e.g. Notices <notices@utility.example>)");
+    return undefined;
+  }
+  const bracketed = /^[^<>]*<([^<>]+)>$/.exec(from);
+  if (!ADDRESS.test(bracketed ? bracketed[1]!.trim() : from)) {
+    throw new Error(`KILOWATT_MAIL_FROM: not an email address or Name <address>: ${from}`);
+  }
+  return from;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.KILOWATT_DATA_DIR ?? "data");
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -61,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.KILOWATT_NOW && Number.isNaN(Date.parse(env.KILOWATT_NOW))) {
     throw new Error(`KILOWATT_NOW: not an ISO 8601 instant: ${env.KILOWATT_NOW}`);
   }
+  const smtpUrl = parseSmtpUrl(env.KILOWATT_SMTP_URL);
   return {
     databaseUrl,
     dataDir,
@@ -71,5 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     now: env.KILOWATT_NOW || undefined,
     logLevel: env.LOG_LEVEL ?? "info",
     workers: parseWorkers(env.KILOWATT_WORKERS),
+    smtpUrl,
+    mailFrom: parseMailFrom(env.KILOWATT_MAIL_FROM, smtpUrl),
   };
 }

@@ -11,6 +11,7 @@ import { badRequest } from "../../platform/errors.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { cancelOrders, openOrders } from "../orders/index.js";
 import { policyInForce } from "../policy/index.js";
+import { sendNoticeEmails } from "./email.js";
 import { type Candidate, gatherFacts } from "./facts.js";
 import { monitorArrangements } from "./monitor.js";
 import {
@@ -41,6 +42,9 @@ export interface CollectionRunResult {
   orders_cancelled: number;
   arrangements_broken: number;
   arrangements_completed: number;
+  /** Notices emailed, and notices to email that go by mail instead (email_error says why). */
+  emailed: number;
+  email_failed: number;
 }
 
 const NOTICES = new Set<Step>(["reminder", "notice", "final_notice"]);
@@ -267,6 +271,8 @@ export async function runCollections(ctx: Ctx, opts: { date?: string } = {}): Pr
     orders_cancelled: 0,
     arrangements_broken: 0,
     arrangements_completed: 0,
+    emailed: 0,
+    email_failed: 0,
   };
   await inTx(ctx, async (tx) => {
     // One run at a time: two at once would both take the same step.
@@ -292,6 +298,7 @@ export async function runCollections(ctx: Ctx, opts: { date?: string } = {}): Pr
       await write(tx, plan(cands, rules, asOf, counts), asOf, counts);
     });
   }
+  Object.assign(counts, await sendNoticeEmails(ctx, asOf));
   await inTx(ctx, async (tx) => {
     await preparedRows(
       tx,

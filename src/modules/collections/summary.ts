@@ -5,6 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { formatCents } from "../../core/money.js";
+import { isoInstant } from "../../platform/clock.js";
 import type { Ctx } from "../../platform/context.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { accountBalances } from "../ledger/index.js";
@@ -32,7 +33,10 @@ export interface CollectionEventView {
   explanation: string;
   past_due_cents: bigint;
   channel: string | null;
+  /** When the notice was emailed, and to whom; or why it could not be (its letter then goes by mail). */
   emailed_at: string | null;
+  emailed_to: string | null;
+  email_error: string | null;
   order_id: number | null;
   /** Notices have a letter: GET /api/v1/collection-notices/{id}/pdf */
   notice: boolean;
@@ -146,9 +150,15 @@ export async function collectionsOf(ctx: Ctx, accountId: number) {
     Omit<CollectionEventView, "id" | "order_id" | "notice"> & { id: bigint; order_id: bigint | null }
   >(
     ctx,
-    sql`SELECT id, on_date::text AS on_date, kind, rule_id, explanation, past_due_cents, channel,
-          emailed_at::text AS emailed_at, order_id
-        FROM collection_events WHERE account_id = ${accountId}::int8 ORDER BY on_date DESC, id DESC LIMIT 50`,
+    sql`SELECT e.id, e.on_date::text AS on_date, e.kind, e.rule_id, e.explanation, e.past_due_cents, e.channel,
+          e.emailed_at::text AS emailed_at, e.email_error, e.order_id,
+          CASE WHEN e.emailed_at IS NOT NULL THEN
+            (SELECT l.after->>'to' FROM audit_log AS l
+             WHERE l.entity_type = 'collection_notice' AND l.entity_id = e.id::text
+               AND l.action = 'collections.notice_emailed'
+             ORDER BY l.id DESC LIMIT 1)
+          END AS emailed_to
+        FROM collection_events AS e WHERE e.account_id = ${accountId}::int8 ORDER BY e.on_date DESC, e.id DESC LIMIT 50`,
   );
   const next = facts ? nextStep(facts, rules, today) : null;
   return {
@@ -166,6 +176,7 @@ export async function collectionsOf(ctx: Ctx, accountId: number) {
       (e): CollectionEventView => ({
         ...e,
         id: Number(e.id),
+        emailed_at: e.emailed_at === null ? null : isoInstant(e.emailed_at),
         order_id: e.order_id === null ? null : Number(e.order_id),
         notice: NOTICE_KINDS.includes(e.kind),
       }),

@@ -38,6 +38,8 @@ export interface CollectionEvent {
   past_due_cents: Cents;
   channel: string | null;
   emailed_at: string | null;
+  emailed_to: string | null;
+  email_error: string | null;
   order_id: number | null;
   notice: boolean;
 }

@@ -17,6 +17,7 @@ import { useCan } from "../../user.js";
 import { jumpToSection, Section, sectionTitleId } from "./AccountSections.js";
 import { ArrangementModal } from "./ArrangementModal.js";
 import { BankruptcyModal } from "./BankruptcyModal.js";
+import { when } from "./format.js";
 import { money } from "./money.js";
 import { RestoreModal } from "./RestoreModal.js";
 
@@ -120,6 +121,16 @@ function Notices({ c }: { c: Collections }) {
                 (EVENT_WORDS[e.kind] ?? e.kind)
               )}
               {e.channel ? ` (${e.channel})` : ""}
+              {e.emailed_at && (
+                <Text size="xs" c="dimmed">
+                  Emailed{e.emailed_to ? ` to ${e.emailed_to}` : ""} at {when(e.emailed_at)}
+                </Text>
+              )}
+              {e.email_error && (
+                <Text size="xs" c="red.8">
+                  {e.email_error}
+                </Text>
+              )}
             </Table.Td>
             <Table.Td style={NUM}>{money(e.past_due_cents)}</Table.Td>
             <Table.Td>{e.explanation}</Table.Td>
