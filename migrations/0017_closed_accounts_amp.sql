@@ -59,6 +59,7 @@ CREATE TABLE "closed_collections" (
 	CONSTRAINT "closed_collections_step_check" CHECK ("closed_collections"."step" IN ('watching', 'first_notice', 'second_notice', 'written_off', 'referred'))
 );
 --> statement-breakpoint
+ALTER TABLE "receivable_items" ADD COLUMN "clears_last" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "agency_placements" ADD CONSTRAINT "agency_placements_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "agency_placements" ADD CONSTRAINT "agency_placements_file_id_agency_files_id_fk" FOREIGN KEY ("file_id") REFERENCES "public"."agency_files"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "amp_items" ADD CONSTRAINT "amp_items_plan_id_amp_plans_id_fk" FOREIGN KEY ("plan_id") REFERENCES "public"."amp_plans"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -75,3 +76,7 @@ INSERT INTO gl_accounts (code, name, type, purpose, subledger) VALUES
   ('4095', 'Bad debt recoveries', 'revenue', 'bad_debt_recoveries', NULL),
   ('6150', 'Arrearage forgiveness (AMP)', 'expense', 'amp_forgiveness', NULL)
 ON CONFLICT (code) DO NOTHING;
+--> statement-breakpoint
+UPDATE receivable_items AS i SET clears_last = true
+FROM bankruptcy_items AS bi JOIN bankruptcies AS b ON b.id = bi.bankruptcy_id AND b.status = 'open'
+WHERE i.id = bi.item_id AND i.open_cents > 0;

@@ -16,6 +16,7 @@ import { requireDeposit } from "../credit/index.js";
 import { postCredit } from "../ledger/index.js";
 import { cancelOrders } from "../orders/index.js";
 import { findAccount } from "../policy/index.js";
+import { holdItems, releaseItems } from "./held.js";
 
 export const CHAPTERS = [7, 11, 13] as const;
 
@@ -127,6 +128,11 @@ export async function recordBankruptcy(ctx: Ctx, accountId: number, input: Bankr
             FROM unnest(${sql.param(split.map((s) => s.id.toString()))}::int8[],
                         ${sql.param(split.map((s) => s.pre.toString()))}::int8[]) AS s(item, pre)`,
       );
+      // Payments go to what is collectible (post-petition) first; the stayed debt is paid last.
+      await holdItems(
+        tx,
+        split.map((s) => Number(s.id)),
+      );
     }
     // The stay: a disconnect order not yet worked is cancelled; the run decides again on what is collectible.
     const [state] = await preparedRows<{ order_id: bigint | null }>(
@@ -209,6 +215,10 @@ export async function closeBankruptcy(
       tx,
       sql`UPDATE bankruptcies SET status = ${input.outcome}, closed_on = ${today}::date, version = version + 1
           WHERE id = ${id}::int8`,
+    );
+    await releaseItems(
+      tx,
+      before.items.map((i) => i.item_id),
     );
     const after = await getBankruptcy(tx, id);
     await audit(tx, {

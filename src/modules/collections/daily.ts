@@ -11,6 +11,8 @@ import { badRequest } from "../../platform/errors.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { cancelOrders, openOrders } from "../orders/index.js";
 import { policyInForce } from "../policy/index.js";
+import { monitorAmp } from "./amp.js";
+import { runClosedAccounts } from "./closed.js";
 import { sendNoticeEmails } from "./email.js";
 import { type Candidate, gatherFacts } from "./facts.js";
 import { monitorArrangements } from "./monitor.js";
@@ -42,6 +44,15 @@ export interface CollectionRunResult {
   orders_cancelled: number;
   arrangements_broken: number;
   arrangements_completed: number;
+  closed_transferred: number;
+  closed_notices: number;
+  closed_written_off: number;
+  closed_referred: number;
+  closed_recoveries: number;
+  closed_cured: number;
+  amp_forgiven: number;
+  amp_completed: number;
+  amp_removed: number;
   /** Notices emailed, and notices to email that go by mail instead (email_error says why). */
   emailed: number;
   email_failed: number;
@@ -271,6 +282,15 @@ export async function runCollections(ctx: Ctx, opts: { date?: string } = {}): Pr
     orders_cancelled: 0,
     arrangements_broken: 0,
     arrangements_completed: 0,
+    closed_transferred: 0,
+    closed_notices: 0,
+    closed_written_off: 0,
+    closed_referred: 0,
+    closed_recoveries: 0,
+    closed_cured: 0,
+    amp_forgiven: 0,
+    amp_completed: 0,
+    amp_removed: 0,
     emailed: 0,
     email_failed: 0,
   };
@@ -280,6 +300,10 @@ export async function runCollections(ctx: Ctx, opts: { date?: string } = {}): Pr
     const monitored = await monitorArrangements(tx, asOf, rules);
     counts.arrangements_broken = monitored.broken;
     counts.arrangements_completed = monitored.completed;
+    const amp = await monitorAmp(tx, asOf, rules);
+    counts.amp_forgiven = amp.forgiven;
+    counts.amp_completed = amp.completed;
+    counts.amp_removed = amp.removed;
   });
   // The states grow and shrink by tens of thousands of rows a day: fresh statistics keep the facts statement's plan
   // sound (autovacuum's analyze may come hours later). Sampling costs a fraction of a second.
@@ -298,6 +322,10 @@ export async function runCollections(ctx: Ctx, opts: { date?: string } = {}): Pr
       await write(tx, plan(cands, rules, asOf, counts), asOf, counts);
     });
   }
+  await inTx(ctx, async (tx) => {
+    await preparedRows(tx, sql`SELECT pg_advisory_xact_lock(7460003)`);
+    Object.assign(counts, await runClosedAccounts(tx, asOf, rules));
+  });
   Object.assign(counts, await sendNoticeEmails(ctx, asOf));
   await inTx(ctx, async (tx) => {
     await preparedRows(

@@ -79,16 +79,23 @@ export async function gatherFacts(
           JOIN bankruptcies AS b ON b.id = bi.bankruptcy_id AND b.status = 'open'
           WHERE bi.account_id >= ${range.from}::int8 AND bi.account_id < ${range.to}::int8
           GROUP BY bi.item_id),
+        amp AS (
+          SELECT ai.item_id, sum(ai.enrolled_cents) AS cents FROM amp_items AS ai
+          JOIN amp_plans AS p ON p.id = ai.plan_id AND p.status = 'active'
+          WHERE ai.account_id >= ${range.from}::int8 AND ai.account_id < ${range.to}::int8
+          GROUP BY ai.item_id),
         due AS (
           SELECT i.account_id,
-            coalesce(sum(i.open_cents - least(coalesce(st.pre, 0), i.open_cents)) FILTER (WHERE dz.item_id IS NULL), 0)
-              AS past_due,
-            min(i.due_date) FILTER (WHERE dz.item_id IS NULL AND i.open_cents > coalesce(st.pre, 0)) AS oldest_due,
+            coalesce(sum(i.open_cents - least(coalesce(st.pre, 0) + coalesce(am.cents, 0), i.open_cents))
+              FILTER (WHERE dz.item_id IS NULL), 0) AS past_due,
+            min(i.due_date) FILTER (WHERE dz.item_id IS NULL
+              AND i.open_cents > coalesce(st.pre, 0) + coalesce(am.cents, 0)) AS oldest_due,
             coalesce(sum(i.open_cents) FILTER (WHERE dz.item_id IS NOT NULL), 0) AS disputed,
             coalesce(sum(least(coalesce(st.pre, 0), i.open_cents)) FILTER (WHERE dz.item_id IS NULL), 0) AS pre
           FROM receivable_items AS i
           LEFT JOIN disputed AS dz ON dz.item_id = i.id
           LEFT JOIN stayed AS st ON st.item_id = i.id
+          LEFT JOIN amp AS am ON am.item_id = i.id
           WHERE i.account_id >= ${range.from}::int8 AND i.account_id < ${range.to}::int8
             AND i.open_cents > 0 AND i.due_date < ${today}::date
           GROUP BY i.account_id),
@@ -123,7 +130,7 @@ export async function gatherFacts(
             SELECT 1 FROM service_orders AS r WHERE r.account_id = cand.account_id AND r.kind = 'reconnect'
               AND r.status = 'completed' AND r.id > cand.order_id)) AS restored
         FROM cand
-        JOIN accounts AS a ON a.id = cand.account_id
+        JOIN accounts AS a ON a.id = cand.account_id AND a.status <> 'closed'
         LEFT JOIN service_orders AS so ON so.id = cand.order_id
         LEFT JOIN LATERAL (
           SELECT d.id, d.opened_on, d.reason FROM disputes AS d

@@ -22,6 +22,8 @@ const TITLES: Record<string, string> = {
   notice: "Past-due notice: service may be disconnected",
   final_notice: "Final notice: disconnection in 48 hours",
   arrangement_broken: "Your payment arrangement has ended",
+  closed_notice: "Your closed account has a balance due",
+  closed_final_notice: "Final notice: your closed account will be referred for collection",
 };
 
 type NoticeRow = {
@@ -39,6 +41,17 @@ type NoticeRow = {
 /** What the notice tells the customer they can do. */
 function options(kind: string, contact: string[]): string[] {
   const call = contact[0] ?? "Call customer service";
+  if (kind === "closed_notice" || kind === "closed_final_notice") {
+    return [
+      "Pay the balance by mail with the stub below, online, by phone or at our office.",
+      "If you cannot pay in full, call us to arrange to pay over time.",
+      "If you believe this amount is wrong, you may dispute it: call us, and while we investigate it is not collected.",
+      ...(kind === "closed_final_notice"
+        ? ["Unpaid, the balance will be written off and referred to a collection agency, which may report it."]
+        : []),
+      call,
+    ];
+  }
   return [
     "Pay the past-due amount by mail with the stub below, online, by phone or at our office.",
     "If you cannot pay in full, call us to arrange to pay over time (up to 12 months) or for more time to pay.",

@@ -2,10 +2,12 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Http } from "../../platform/http.js";
 import { idParam } from "../parties/index.js";
+import { agencyFileContent, listAgencyFiles } from "./agency.js";
+import { ampOf, enrolAmp, leaveAmp } from "./amp.js";
 import { makeArrangement } from "./arrangements.js";
 import { closeBankruptcy, recordBankruptcy } from "./bankruptcy.js";
 import { runCollections } from "./daily.js";
-import { openDispute, putHeatForecasts, recordPledge, resolveDispute } from "./disputes.js";
+import { heatForecastsFrom, openDispute, putHeatForecasts, recordPledge, resolveDispute } from "./disputes.js";
 import { noticePdf } from "./notice-pdf.js";
 import { proofOfClaimPdf } from "./proof-of-claim.js";
 import { restorationOf, restoreService } from "./restoration.js";
@@ -178,6 +180,20 @@ export async function collectionsRoutes(app: Http) {
     },
     async (request) => ({ forecasts: await putHeatForecasts(request.ctx, request.body.forecasts) }),
   );
+  r.get(
+    "/api/v1/heat-forecasts",
+    {
+      config: { access: { permission: "collections.read" } },
+      schema: {
+        tags,
+        summary:
+          "The forecast highs on file from a day on (today by default), with the policy's threshold and window and " +
+          "whether the profile holds disconnection for heat",
+        querystring: z.object({ from: date.optional() }),
+      },
+    },
+    async (request) => heatForecastsFrom(request.ctx, request.query.from),
+  );
   r.post(
     "/api/v1/collections/runs",
     {
@@ -271,6 +287,70 @@ export async function collectionsRoutes(app: Http) {
         .type("application/pdf")
         .header("content-disposition", `inline; filename="proof-of-claim-${request.params.bankruptcy_id}.pdf"`)
         .send(pdf);
+    },
+  );
+  r.get(
+    "/api/v1/accounts/:account_id/amp",
+    {
+      config: { access: { permission: "collections.read" } },
+      schema: {
+        tags,
+        summary: "Arrearage management: whether the account may enrol today and why, and its plans",
+        params,
+      },
+    },
+    async (request) => ampOf(request.ctx, request.params.account_id),
+  );
+  r.post(
+    "/api/v1/accounts/:account_id/amp",
+    {
+      config: { access: { permission: "arrangements.make" }, idempotency: "required" },
+      schema: {
+        tags,
+        summary: "Enrol the account's arrears in arrearage management (refused with the rule when not eligible)",
+        params,
+        body: z.strictObject({}).optional(),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await enrolAmp(request.ctx, request.params.account_id)),
+  );
+  r.post(
+    "/api/v1/amp-plans/:plan_id/leave",
+    {
+      config: { access: { permission: "arrangements.make" } },
+      schema: {
+        tags,
+        summary: "End an AMP plan at the customer's request: what is not forgiven returns to collection",
+        params: z.object({ plan_id: idParam }),
+        body: z.strictObject({ version: z.number().int().min(1) }),
+      },
+    },
+    async (request) => leaveAmp(request.ctx, request.params.plan_id, request.body),
+  );
+  r.get(
+    "/api/v1/collections/agency-files",
+    {
+      config: { access: { permission: "collections.read" } },
+      schema: { tags, summary: "The placement files sent to the collection agency, newest first" },
+    },
+    async (request) => ({ files: await listAgencyFiles(request.ctx) }),
+  );
+  r.get(
+    "/api/v1/collections/agency-files/:file_id",
+    {
+      config: { access: { permission: "collections.read" } },
+      schema: {
+        tags,
+        summary: "A placement file as it was sent, in the agency's layout",
+        params: z.object({ file_id: idParam }),
+      },
+    },
+    async (request, reply) => {
+      const f = await agencyFileContent(request.ctx, request.params.file_id);
+      return reply
+        .type(f.format === "csv" ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${f.name}"`)
+        .send(f.content);
     },
   );
   r.get(

@@ -357,7 +357,10 @@ export const agencyPlacements = pgTable(
     amountCents: cents("amount_cents").notNull(),
     recoveredCents: cents("recovered_cents").notNull().default(sql`0`),
   },
-  (t) => [uniqueIndex("agency_placements_account_uq").on(t.accountId), index("agency_placements_file_idx").on(t.fileId)],
+  (t) => [
+    uniqueIndex("agency_placements_account_uq").on(t.accountId),
+    index("agency_placements_file_idx").on(t.fileId),
+  ],
 );
 
 /**

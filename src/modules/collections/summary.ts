@@ -11,8 +11,10 @@ import { preparedRows } from "../../platform/prepared.js";
 import { accountBalances } from "../ledger/index.js";
 import { listOrders } from "../orders/index.js";
 import { type DecisionSource, findAccount, type PolicyDecision, policyInForce } from "../policy/index.js";
+import { ampDecision, ampFacts, ampOf } from "./amp.js";
 import { arrangementsOf } from "./arrangements.js";
 import { bankruptciesOf } from "./bankruptcy.js";
+import { closedDecision, closedStateOf, gatherClosed } from "./closed.js";
 import { disputesOf } from "./disputes.js";
 import { gatherFacts } from "./facts.js";
 import {
@@ -42,7 +44,14 @@ export interface CollectionEventView {
   notice: boolean;
 }
 
-export const NOTICE_KINDS = ["reminder", "notice", "final_notice", "arrangement_broken"];
+export const NOTICE_KINDS = [
+  "reminder",
+  "notice",
+  "final_notice",
+  "arrangement_broken",
+  "closed_notice",
+  "closed_final_notice",
+];
 
 /** One account's facts today (an account with nothing past due has facts too: nothing to collect). */
 export async function accountFacts(ctx: Ctx, accountId: number, today: string, rules: CollectionRules) {
@@ -117,10 +126,20 @@ export function collectionDecisions(
   return out;
 }
 
-/** Collections' source for `kilowatt policy explain`. */
+/** Collections' source for `kilowatt policy explain`: the dunning steps, a closed account's balance, and AMP. */
 export const collectionsDecisionSource: DecisionSource = async (ctx, account, policy) => {
   const rules = policy.rules.collections;
-  return collectionDecisions(await accountFacts(ctx, account.id, policy.as_of, rules), rules, policy.as_of);
+  const today = policy.as_of;
+  const out = collectionDecisions(await accountFacts(ctx, account.id, today, rules), rules, today);
+  const [closed] = await gatherClosed(ctx, account.id);
+  if (closed) out.push(closedDecision(closed, rules, today));
+  const {
+    eligible: _e,
+    enrol_cents: _c,
+    ...amp
+  } = ampDecision(await ampFacts(ctx, account.id, today, rules), rules, today);
+  out.push(amp);
+  return out;
 };
 
 /** The account's collections section. */
@@ -185,6 +204,8 @@ export async function collectionsOf(ctx: Ctx, accountId: number) {
     disputes: await disputesOf(ctx, accountId),
     orders: await listOrders(ctx, { account_id: accountId, limit: 20 }),
     bankruptcies: await bankruptciesOf(ctx, accountId),
+    closed: await closedStateOf(ctx, accountId),
+    amp: await ampOf(ctx, accountId),
     rules: {
       arrangement_max_months: rules.arrangement_max_months,
       extension_max_days: rules.extension_max_days,

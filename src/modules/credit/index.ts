@@ -23,5 +23,12 @@ export { estimateMonthlyBill, type MonthlyEstimate } from "./estimate.js";
 export { depositRefundJob } from "./jobs.js";
 export { depositInterest, refundDueDeposits } from "./refunds.js";
 export { creditRoutes } from "./routes.js";
-export { type CreditFacts, type CreditRating, type CreditScore, creditFacts, scoreCredit } from "./score.js";
+export {
+  billsByDueDate,
+  type CreditFacts,
+  type CreditRating,
+  type CreditScore,
+  creditFacts,
+  scoreCredit,
+} from "./score.js";
 export { creditSummary } from "./summary.js";

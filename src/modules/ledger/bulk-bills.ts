@@ -34,6 +34,8 @@ export interface BulkBillInput {
   charges: BillPart[];
   /** Categories that net to a credit: one receivable credit each. */
   credits: BillPart[];
+  /** The journal entry's kind: a bill (the default), or a charge posted outside a bill (a balance moved). */
+  entry_kind?: "bill" | "charge";
 }
 
 export interface BulkBillPosted {
@@ -121,21 +123,23 @@ async function openStates(tx: Ctx, accountIds: number[], n: number, m: number, k
     open_cents: bigint | null;
     due_date: string | null;
     accounting_date: string | null;
+    clears_last: boolean | null;
   }>(
     tx,
-    sql`SELECT 'credit' AS side, account_id, id, open_cents, NULL::text AS due_date, accounting_date::text AS accounting_date
+    sql`SELECT 'credit' AS side, account_id, id, open_cents, NULL::text AS due_date, accounting_date::text AS accounting_date,
+               NULL::boolean AS clears_last
           FROM receivable_credits WHERE account_id = ANY(${sql.param(accountIds)}::int8[]) AND open_cents > 0
         UNION ALL
-        SELECT 'item', account_id, id, open_cents, due_date::text, accounting_date::text
+        SELECT 'item', account_id, id, open_cents, due_date::text, accounting_date::text, clears_last
           FROM receivable_items WHERE account_id = ANY(${sql.param(accountIds)}::int8[]) AND open_cents > 0
         UNION ALL
-        SELECT 'entry', NULL, nextval(pg_get_serial_sequence('journal_entries', 'id')), NULL, NULL, NULL
+        SELECT 'entry', NULL, nextval(pg_get_serial_sequence('journal_entries', 'id')), NULL, NULL, NULL, NULL
           FROM generate_series(1, ${n}::int4)
         UNION ALL
-        SELECT 'new_item', NULL, nextval(pg_get_serial_sequence('receivable_items', 'id')), NULL, NULL, NULL
+        SELECT 'new_item', NULL, nextval(pg_get_serial_sequence('receivable_items', 'id')), NULL, NULL, NULL, NULL
           FROM generate_series(1, ${m}::int4)
         UNION ALL
-        SELECT 'new_credit', NULL, nextval(pg_get_serial_sequence('receivable_credits', 'id')), NULL, NULL, NULL
+        SELECT 'new_credit', NULL, nextval(pg_get_serial_sequence('receivable_credits', 'id')), NULL, NULL, NULL, NULL
           FROM generate_series(1, ${k}::int4)`,
   );
   const states = new Map<number, { credits: OpenCreditState[]; items: OpenItem[] }>(
@@ -156,6 +160,7 @@ async function openStates(tx: Ctx, accountIds: number[], n: number, m: number, k
         open_cents: r.open_cents!,
         due_date: r.due_date,
         accounting_date: r.accounting_date!,
+        clears_last: r.clears_last === true,
       });
     }
   }
@@ -320,7 +325,7 @@ async function writeAll(
     const b = inputs[i]!;
     const account = b.account_id;
     const reference = b.reference;
-    entries.push({ id: p.entryId, kind: "bill", account, reference, description: b.description });
+    entries.push({ id: p.entryId, kind: b.entry_kind ?? "bill", account, reference, description: b.description });
     const lines: {
       entry: number;
       gl: string;

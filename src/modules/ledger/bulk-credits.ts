@@ -145,17 +145,18 @@ async function openStates(tx: Ctx, accountIds: number[], n: number) {
     open_cents: bigint | null;
     due_date: string | null;
     accounting_date: string | null;
+    clears_last: boolean | null;
   }>(
     tx,
     sql`SELECT 'credit' AS side, account_id, id, NULL::int8 AS other_id, open_cents, NULL::text AS due_date,
-               accounting_date::text AS accounting_date
+               accounting_date::text AS accounting_date, NULL::boolean AS clears_last
           FROM receivable_credits WHERE account_id = ANY(${sql.param(accountIds)}::int8[]) AND open_cents > 0
         UNION ALL
-        SELECT 'item', account_id, id, NULL, open_cents, due_date::text, accounting_date::text
+        SELECT 'item', account_id, id, NULL, open_cents, due_date::text, accounting_date::text, clears_last
           FROM receivable_items WHERE account_id = ANY(${sql.param(accountIds)}::int8[]) AND open_cents > 0
         UNION ALL
         SELECT 'ids', NULL, nextval(pg_get_serial_sequence('journal_entries', 'id')),
-               nextval(pg_get_serial_sequence('receivable_credits', 'id')), NULL, NULL, NULL
+               nextval(pg_get_serial_sequence('receivable_credits', 'id')), NULL, NULL, NULL, NULL
           FROM generate_series(1, ${n}::int4)`,
   );
   const states = new Map<number, AccountState>(accountIds.map((id) => [id, { credits: [], items: [] }]));
@@ -176,6 +177,7 @@ async function openStates(tx: Ctx, accountIds: number[], n: number) {
         open_cents: r.open_cents!,
         due_date: r.due_date,
         accounting_date: r.accounting_date!,
+        clears_last: r.clears_last === true,
       });
     }
   }

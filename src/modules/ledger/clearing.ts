@@ -188,6 +188,7 @@ export async function openItems(tx: Ctx, accountId: number): Promise<OpenItem[]>
       open_cents: receivableItems.openCents,
       due_date: receivableItems.dueDate,
       accounting_date: receivableItems.accountingDate,
+      clears_last: receivableItems.clearsLast,
     })
     .from(receivableItems)
     .where(and(eq(receivableItems.accountId, accountId), gt(receivableItems.openCents, 0n)));

@@ -26,6 +26,7 @@ interface OpenRow {
   /** On the "ids" row: the credit's id and the clearing entry's (null when nothing can be matched). */
   credit_id: bigint | null;
   clearing_id: bigint | null;
+  clears_last: boolean | null;
 }
 
 /** Step 1: the lock and the balance moved by `delta`, and the GL accounts of the posting (404 without the account). */
@@ -57,15 +58,15 @@ async function openState(tx: Ctx, accountId: number, directed: number[] | undefi
   const rows = await preparedRows<OpenRow>(
     tx,
     sql`SELECT 'credit' AS side, id, open_cents, NULL::text AS due_date, accounting_date::text AS accounting_date,
-               NULL::int8 AS credit_id, NULL::int8 AS clearing_id
+               NULL::int8 AS credit_id, NULL::int8 AS clearing_id, NULL::boolean AS clears_last
           FROM receivable_credits WHERE ${directed ? sql`false` : sql`account_id = ${accountId}::int8 AND open_cents > 0`}
         UNION ALL
-        SELECT 'item', id, open_cents, due_date::text, accounting_date::text, NULL, NULL
+        SELECT 'item', id, open_cents, due_date::text, accounting_date::text, NULL, NULL, clears_last
           FROM receivable_items WHERE ${items}
         UNION ALL
         SELECT 'ids', ids.entry_id, NULL, NULL, NULL, ids.credit_id,
                CASE WHEN EXISTS (SELECT 1 FROM receivable_items WHERE ${items} AND open_cents > 0)
-                    THEN nextval(pg_get_serial_sequence('journal_entries', 'id')) END
+                    THEN nextval(pg_get_serial_sequence('journal_entries', 'id')) END, NULL
           FROM (SELECT nextval(pg_get_serial_sequence('journal_entries', 'id')) AS entry_id,
                        nextval(pg_get_serial_sequence('receivable_credits', 'id')) AS credit_id) AS ids`,
   );
@@ -80,6 +81,7 @@ async function openState(tx: Ctx, accountId: number, directed: number[] | undefi
       open_cents: r.open_cents!,
       due_date: r.due_date,
       accounting_date: r.accounting_date!,
+      clears_last: r.clears_last === true,
     }));
   return {
     entryId: Number(ids.id),

@@ -1,6 +1,7 @@
 /**
  * The clearing rule, without I/O: which open items a credit pays, and in what order.
- * Oldest due first: billed items by due date, then unbilled items (no due date yet); ties by the date posted and
+ * Collectible before held (an item stayed in bankruptcy or enrolled in arrearage management is paid last), then
+ * oldest due first: billed items by due date, then unbilled items (no due date yet); ties by the date posted and
  * then by id, so the order is total and the same on every run.
  */
 
@@ -9,6 +10,8 @@ export interface OpenItem {
   open_cents: bigint;
   due_date: string | null;
   accounting_date: string;
+  /** Held from collection (bankruptcy stay, arrearage management): paid after every other item. */
+  clears_last?: boolean;
 }
 
 export interface OpenCredit {
@@ -22,9 +25,13 @@ export interface Match {
   amount_cents: bigint;
 }
 
-/** Items in clearing order: due date ascending (unbilled last), then accounting date, then id. */
+/**
+ * Items in clearing order: items held from collection after all others; then due date ascending (unbilled last),
+ * then accounting date, then id.
+ */
 export function clearingOrder<T extends OpenItem>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => {
+    if (Boolean(a.clears_last) !== Boolean(b.clears_last)) return a.clears_last ? 1 : -1;
     if (a.due_date !== b.due_date) {
       if (a.due_date === null) return 1;
       if (b.due_date === null) return -1;

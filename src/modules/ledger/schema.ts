@@ -94,6 +94,11 @@ export const receivableItems = pgTable(
       .notNull()
       .references(() => journalEntries.id),
     reversalEntryId: ref("reversal_entry_id").references(() => journalEntries.id),
+    /**
+     * Paid after everything else: set while the item is held from collection (stayed in bankruptcy, enrolled in
+     * arrearage management), so what the customer pays goes to what is collectible first.
+     */
+    clearsLast: boolean("clears_last").notNull().default(false),
     version: integer("version").notNull().default(1),
   },
   (t) => [
