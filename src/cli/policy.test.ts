@@ -46,6 +46,7 @@ describe("kilowatt policy explain", () => {
       "credit.rating",
       "deposit.establishment",
       "collections.current",
+      "collections.amp",
     ]);
     for (const d of printed.decisions) {
       expect(d.explanation).toMatch(/\.$/);

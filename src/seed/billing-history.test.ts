@@ -226,6 +226,16 @@ describe("the demo's collections, over the history", () => {
       sql`SELECT count(*) AS n FROM collection_states WHERE evaluated_on > ${TODAY}::date`,
     );
     expect(Number(stale!.n)).toBe(0);
+    // The closed accounts left owing: one dunned, one written off, referred and partly recovered.
+    expect(seeded.closed).toHaveLength(2);
+    const closed = await rows<{ account_id: bigint; step: string; recovered_cents: bigint }>(
+      sql`SELECT account_id, step, recovered_cents FROM closed_collections
+          WHERE account_id = ANY (${sql.param(seeded.closed)}::int8[]) ORDER BY account_id`,
+    );
+    expect(closed.map((c) => [Number(c.account_id), c.step, BigInt(c.recovered_cents)])).toEqual([
+      [seeded.closed[0], "referred", 5_000n],
+      [seeded.closed[1], "first_notice", 0n],
+    ]);
     expect((await verifyLedger(t.ctx)).violations).toEqual([]);
   }, 300_000);
 });

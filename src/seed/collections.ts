@@ -3,12 +3,15 @@
  * every step (reminders, past-due notices, final notices, disconnect orders, some held by a protection on file); the
  * oldest disconnect orders worked by the field, so some customers are disconnected; and one payment arrangement, one
  * dispute and one bankruptcy on accounts in collections, so every part of the collections section has something
- * real to show. Deterministic for a business date.
+ * real to show. Two closed accounts are left owing their final bill: one is dunned, the older one written off and
+ * referred to the collection agency, then pays part of it (a recovery). Deterministic for a business date.
  */
 import { sql } from "drizzle-orm";
 import { recordBankruptcy } from "../modules/collections/bankruptcy.js";
 import { makeArrangement, openDispute, runCollections } from "../modules/collections/index.js";
+import { postCharge } from "../modules/ledger/index.js";
 import { completeOrder, listOrders } from "../modules/orders/index.js";
+import { takePayment } from "../modules/payments/index.js";
 import type { Ctx } from "../platform/context.js";
 
 export interface CollectionsSeeded {
@@ -19,6 +22,8 @@ export interface CollectionsSeeded {
   arrangement: number | null;
   dispute: number | null;
   bankruptcy: number | null;
+  /** The closed accounts left owing: the one dunned and the one written off, referred and partly recovered. */
+  closed: number[];
 }
 
 /** Runs collections every `every` days over the last `days` days, then works the field and adds the cases. */
@@ -33,6 +38,28 @@ export async function seedCollections(
   const backs: number[] = [];
   for (let back = days; back > 0; back -= every) backs.push(back);
   backs.push(0);
+  // Two closed accounts whose final bill went unpaid: due 95 and 20 days ago.
+  const closedOwing = await ctx.database.rows<{ id: bigint }>(
+    ctx.db,
+    sql`SELECT a.id FROM accounts AS a
+        WHERE a.status = 'closed' AND a.closed_on <= ${today.subtract({ days: 120 }).toString()}::date
+          AND NOT EXISTS (SELECT 1 FROM accounts AS b WHERE b.main_party_id = a.main_party_id AND b.id <> a.id)
+          AND NOT EXISTS (SELECT 1 FROM receivable_items AS i WHERE i.account_id = a.id AND i.open_cents > 0)
+        ORDER BY a.id LIMIT 2`,
+  );
+  const closed = closedOwing.map((r) => Number(r.id));
+  for (const [i, id] of closed.entries()) {
+    const due = today.subtract({ days: i === 0 ? 95 : 20 });
+    await postCharge(ctx, {
+      account_id: id,
+      category: "energy",
+      amount_cents: i === 0 ? 18_734n : 9_612n,
+      due_date: due.toString(),
+      service_period: { from: due.subtract({ days: 50 }).toString(), to: due.subtract({ days: 21 }).toString() },
+      reference: `bill:final:${id}`,
+      description: "Final bill, unpaid",
+    });
+  }
   for (const back of backs) {
     const day = today.subtract({ days: back }).toString();
     await runCollections(ctx, { date: day });
@@ -86,6 +113,16 @@ export async function seedCollections(
       })
     ).id;
   }
+  // The written-off customer pays part of it: a recovery, found by the run.
+  if (closed[0] !== undefined) {
+    await takePayment(ctx, {
+      account_id: closed[0],
+      amount_cents: 5_000,
+      tender: { type: "check", check_number: "4417" },
+      channel: "mail",
+    });
+    await runCollections(ctx);
+  }
   const steps = await ctx.database.rows<{ step: string; n: bigint }>(
     ctx.db,
     sql`SELECT step, count(*) AS n FROM collection_states GROUP BY step ORDER BY step`,
@@ -99,5 +136,6 @@ export async function seedCollections(
     arrangement,
     dispute,
     bankruptcy,
+    closed,
   };
 }
