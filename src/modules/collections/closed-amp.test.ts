@@ -172,6 +172,15 @@ describe("a closed account's balance", () => {
       recovered_cents: 10000,
       placement: { agency: "Sandbox Recovery Agency", placed_on: "2026-04-20", amount_cents: 30000 },
     });
+    expect(section.json().decisions).toEqual([
+      {
+        rule_id: "collections.closed",
+        decision: "none",
+        facts: expect.objectContaining({ step: "referred" }),
+        explanation:
+          "$300.00 written off on 2026-04-20 and referred to the collection agency; $100.00 recovered since.",
+      },
+    ]);
     expect((await verifyLedger(t.ctx)).violations).toEqual([]);
   });
 

@@ -142,6 +142,19 @@ export const collectionsDecisionSource: DecisionSource = async (ctx, account, po
   return out;
 };
 
+/** The section's decisions: the dunning steps', or a closed account's when it is one. */
+async function sectionDecisions(
+  ctx: Ctx,
+  accountId: number,
+  facts: CollectionFacts | null,
+  rules: CollectionRules,
+  today: string,
+): Promise<PolicyDecision[]> {
+  const [closed] = await gatherClosed(ctx, accountId);
+  if (closed) return [closedDecision(closed, rules, today)];
+  return collectionDecisions(facts, rules, today);
+}
+
 /** The account's collections section. */
 export async function collectionsOf(ctx: Ctx, accountId: number) {
   await findAccount(ctx, { id: accountId });
@@ -190,7 +203,7 @@ export async function collectionsOf(ctx: Ctx, accountId: number) {
     pre_petition_cents: facts?.pre_petition_cents ?? 0n,
     state: state ? { ...state, order_id: state.order_id === null ? null : Number(state.order_id) } : null,
     next: next ? { step: next.step, on: next.on, words: STEP_WORDS[next.step] } : null,
-    decisions: collectionDecisions(facts, rules, today),
+    decisions: await sectionDecisions(ctx, accountId, facts, rules, today),
     events: events.map(
       (e): CollectionEventView => ({
         ...e,
