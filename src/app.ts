@@ -16,6 +16,7 @@ import { creditDecisions, creditRoutes, depositRefundJob } from "./modules/credi
 import { customersRoutes } from "./modules/customers/index.js";
 import { identityRoutes, makeAuthenticate } from "./modules/identity/index.js";
 import { ledgerRoutes } from "./modules/ledger/index.js";
+import { levelPayDecisionSource, levelPayJob, levelPayRoutes } from "./modules/levelpay/index.js";
 import { meteringRoutes } from "./modules/metering/index.js";
 import { ordersRoutes } from "./modules/orders/index.js";
 import { partiesRoutes } from "./modules/parties/index.js";
@@ -50,10 +51,11 @@ export const JOB_DEFINITIONS: JobDefinition[] = [
   billRunJob as JobDefinition,
   depositRefundJob as JobDefinition,
   collectionsJob as JobDefinition,
+  levelPayJob as JobDefinition,
 ];
 
 /** Every context's policy decisions, for policy explain. */
-export const POLICY_SOURCES: DecisionSource[] = [creditDecisions, collectionsDecisionSource];
+export const POLICY_SOURCES: DecisionSource[] = [creditDecisions, collectionsDecisionSource, levelPayDecisionSource];
 
 /** The job queue for a process: workers run in it when the config says so (KILOWATT_WORKERS). */
 export function openJobs(deps: Omit<AppDeps, "logger">, log?: JobsOptions["log"]): Promise<Jobs> {
@@ -145,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<Http> {
   await policyRoutes(app, POLICY_SOURCES);
   await creditRoutes(app);
   await collectionsRoutes(app);
+  await levelPayRoutes(app);
   await ordersRoutes(app);
 
   if (hasWeb) {

@@ -8,6 +8,7 @@ import { migrate } from "../platform/migrate.js";
 import { seedUtility } from "../seed/seed.js";
 import { billRunCommand } from "./billing.js";
 import { exportRefunds } from "./exports-refunds.js";
+import { levelPayRunCommand } from "./level-pay.js";
 import { lockboxImportCommand } from "./lockbox.js";
 import { intervalsExportCommand, intervalsImportCommand, readsImportCommand } from "./metering.js";
 import { collectionsRunCommand, depositsRefundCommand, policyExplainCommand } from "./policy.js";
@@ -112,6 +113,7 @@ export const COMMANDS: Record<string, Command<unknown>> = {
   "policy explain": define(policyExplainCommand),
   "deposits refund": define(depositsRefundCommand),
   "collections run": define(collectionsRunCommand),
+  "level-pay run": define(levelPayRunCommand),
   "ledger verify": define({
     args: z.object({ format: z.enum(["text", "json"]).default("text") }),
     async run(ctx, a, io) {

@@ -4,6 +4,7 @@ import { addBillingCommands } from "./billing.js";
 import { describeError } from "./commands.js";
 import { dispatch } from "./dispatch.js";
 import { addRefundExport } from "./exports-refunds.js";
+import { addLevelPayCommands } from "./level-pay.js";
 import { addLockboxCommands } from "./lockbox.js";
 import { addMeteringCommands } from "./metering.js";
 import { addPolicyCommands } from "./policy.js";
@@ -88,6 +89,7 @@ addRatesCommands(program, dispatch);
 addMeteringCommands(program, dispatch);
 addBillingCommands(program, dispatch);
 addPolicyCommands(program, dispatch);
+addLevelPayCommands(program, dispatch);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   say(describeError(err));

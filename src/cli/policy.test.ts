@@ -47,6 +47,7 @@ describe("kilowatt policy explain", () => {
       "deposit.establishment",
       "collections.current",
       "collections.amp",
+      "level_pay.no_bills",
     ]);
     for (const d of printed.decisions) {
       expect(d.explanation).toMatch(/\.$/);

@@ -12,6 +12,7 @@ import {
   type UsageMonth,
   usageHistory,
 } from "./bill-views.js";
+import { levelPayTerms } from "./level-pay-terms.js";
 import { billContactLines, billRemittanceAddress } from "./settings.js";
 
 /**
@@ -84,6 +85,9 @@ export async function billPdf(ctx: Ctx, billId: number, opts: { compress?: boole
   const remittance = await currentSetting(ctx, billRemittanceAddress);
   const contact = await currentSetting(ctx, billContactLines);
   const detail = bill.detail;
+  // On level pay the customer owes the level amount (and a true-up falling on the bill) instead of the charges.
+  const level = bill.status === "cancelled" ? null : await levelPayTerms(ctx, billId);
+  const amountDue = bill.amount_due_cents + (level?.change_cents ?? 0n);
 
   const doc = new PDFDocument({
     size: "LETTER",
@@ -188,7 +192,7 @@ export async function billPdf(ctx: Ctx, billId: number, opts: { compress?: boole
   fact("Bill number", String(bill.id));
   fact("Bill date", bill.bill_date);
   fact("Service period", `${bill.period_from} to ${bill.period_to}`);
-  fact("Amount due", dollars(bill.amount_due_cents > 0n ? bill.amount_due_cents : 0n), true);
+  fact("Amount due", dollars(amountDue > 0n ? amountDue : 0n), true);
   fact("Due date", bill.due_date, true);
   doc.y = Math.max(leftBottom, y) + 4;
   rule(1);
@@ -230,13 +234,27 @@ export async function billPdf(ctx: Ctx, billId: number, opts: { compress?: boole
   y = pair(boxX - 40, y, 250, "Previous balance", dollars(previous), false, 9);
   y = pair(boxX - 40, y, 250, "Payments and credits, thank you", dollars(-paid), false, 9);
   y = pair(boxX - 40, y, 250, "New charges (details below)", dollars(bill.total_cents), false, 9);
+  if (level) y = pair(boxX - 40, y, 250, "Level pay adjustment", dollars(level.change_cents), false, 9);
   doc
     .moveTo(boxX - 40, y - 2)
     .lineTo(right, y - 2)
     .lineWidth(0.5)
     .stroke();
-  y = pair(boxX - 40, y + 1, 250, `Amount due by ${bill.due_date}`, dollars(bill.amount_due_cents), true, 10);
-  if (bill.amount_due_cents <= 0n) {
+  y = pair(boxX - 40, y + 1, 250, `Amount due by ${bill.due_date}`, dollars(amountDue), true, 10);
+  if (level) {
+    const trueUp = level.settled_cents === 0n ? "" : `; true-up ${dollars(level.settled_cents)}`;
+    doc
+      .font("Helvetica")
+      .fontSize(8)
+      .text(
+        `Level pay: you pay ${dollars(level.level_cents)}; deferred balance ${dollars(level.deferred_cents)}${trueUp}`,
+        boxX - 40,
+        y,
+        { width: 250, align: "right" },
+      );
+    y = doc.y;
+  }
+  if (amountDue <= 0n) {
     doc
       .font("Helvetica")
       .fontSize(8)
@@ -267,7 +285,7 @@ export async function billPdf(ctx: Ctx, billId: number, opts: { compress?: boole
     for (const m of messages) row([`- ${m}`], [1], { rightCells: 0 });
   }
 
-  drawStub(doc, bill, utility, remittance, detail.mailing);
+  drawStub(doc, bill, amountDue, utility, remittance, detail.mailing);
   const pages = doc.bufferedPageRange().count;
   for (let i = 0; i < pages; i++) {
     doc.switchToPage(i);
@@ -393,6 +411,7 @@ function drawAgreement(
 function drawStub(
   doc: PDFKit.PDFDocument,
   bill: BillView,
+  amountDue: bigint,
   utility: string,
   remittance: string[],
   mailing: { name: string; lines: string[] } | undefined,
@@ -426,7 +445,7 @@ function drawStub(
   };
   box("Account number", bill.account_number, true);
   box("Due date", bill.due_date);
-  box("Amount due", dollars(bill.amount_due_cents > 0n ? bill.amount_due_cents : 0n), true);
+  box("Amount due", dollars(amountDue > 0n ? amountDue : 0n), true);
   box("Amount enclosed", "$ ______________");
   doc.font("Helvetica").fontSize(9);
   if (mailing) {
@@ -441,7 +460,7 @@ function drawStub(
   doc.fillColor("black").font("Helvetica-Bold").fontSize(10);
   for (const line of remittance) doc.text(line, left + 320, doc.y, { width: width - 320 });
   doc.font("Courier").fontSize(12);
-  doc.text(scanLine(bill.account_number, bill.amount_due_cents), left, doc.page.height - 30 - 16, {
+  doc.text(scanLine(bill.account_number, amountDue), left, doc.page.height - 30 - 16, {
     width,
     align: "right",
     lineBreak: false,

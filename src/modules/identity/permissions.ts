@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   "billing.exceptions": "release, correct and rebill, or cancel held bills; cancel and rebill issued bills",
   "credit.check": "run an external credit check on a customer (through the configured bureau)",
   "deposits.manage": "require deposits as policy decides, and record letters of credit that waive them",
+  "levelpay.manage":
+    "enrol accounts in level pay at the amount policy gives, and end plans (the deferred balance settled)",
   "collections.read": "see where delinquent accounts stand, the collector's worklist and notices",
   "arrangements.make": "make payment arrangements and extensions within policy",
   "disputes.open": "open disputes on accounts and bill items (the disputed items are not collected)",
@@ -80,6 +82,7 @@ const serviceDesk: Permission[] = [
   "disputes.open",
   "collections.protect",
   "service.restore",
+  "levelpay.manage",
 ];
 
 /** Everything that moves money; approval limits per role are a setting (approvals.limit_cents). */

@@ -42,6 +42,7 @@ export const CATEGORY_PURPOSE: Record<ItemCategory, string> = {
   refund: "refunds_payable",
   transfer: "transfer_clearing",
   recovery: "bad_debt_recoveries",
+  level_pay: "level_pay_deferred",
 };
 
 /** The GL account each kind of credit debits unless the caller names another. */
@@ -52,6 +53,7 @@ export const CREDIT_PURPOSE: Record<CreditKind, string> = {
   forgiveness: "revenue_adjustments",
   transfer: "transfer_clearing",
   deposit_application: "deposits_held",
+  level_pay_deferral: "level_pay_deferred",
 };
 
 /** The chart of GL accounts, by code. */

@@ -11,6 +11,7 @@ export const ITEM_CATEGORIES = [
   "refund",
   "transfer",
   "recovery",
+  "level_pay",
 ] as const;
 export type ItemCategory = (typeof ITEM_CATEGORIES)[number];
 
@@ -22,6 +23,7 @@ export const CREDIT_KINDS = [
   "forgiveness",
   "transfer",
   "deposit_application",
+  "level_pay_deferral",
 ] as const;
 export type CreditKind = (typeof CREDIT_KINDS)[number];
 
