@@ -1,4 +1,5 @@
 import { createRootRoute, createRoute, createRouter, Outlet } from "@tanstack/react-router";
+import { STEP_WORDS, type Step } from "./api/collections.js";
 import { NotFound } from "./components/Messages.js";
 import { Shell } from "./components/Shell.js";
 import { AccountPage } from "./routes/account/AccountPage.js";
@@ -9,10 +10,13 @@ import { BatchesPage } from "./routes/batches/BatchesPage.js";
 import { BatchPage } from "./routes/batches/BatchPage.js";
 import { BillExceptionsPage } from "./routes/billing/BillExceptionsPage.js";
 import { BillRunsPage } from "./routes/billing/BillRunsPage.js";
+import { HeatPage } from "./routes/collections/HeatPage.js";
+import { WorklistPage } from "./routes/collections/WorklistPage.js";
 import { NewCustomerPage } from "./routes/customers/NewCustomerPage.js";
 import { DrawerPage } from "./routes/drawers/DrawerPage.js";
 import { HomePage } from "./routes/home/HomePage.js";
 import { LockboxPage } from "./routes/lockbox/LockboxPage.js";
+import { OrdersPage, type OrdersSearch, ordersSearch } from "./routes/orders/OrdersPage.js";
 import { ComparePage } from "./routes/tariffs/ComparePage.js";
 import { QuotePage } from "./routes/tariffs/QuotePage.js";
 import { TariffBookPage } from "./routes/tariffs/TariffBookPage.js";
@@ -33,6 +37,9 @@ const accountRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/accounts/$accountId",
   component: AccountPage,
+  // ?section=collections opens the account with that section in view (from the collector's worklist).
+  validateSearch: (search: Record<string, unknown>): { section?: "collections" } =>
+    search.section === "collections" ? { section: "collections" } : {},
 });
 
 const newCustomerRoute = createRoute({
@@ -60,6 +67,21 @@ const billExceptionsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/billing/exceptions",
   component: BillExceptionsPage,
+});
+
+const worklistRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/collections",
+  component: WorklistPage,
+  validateSearch: (search: Record<string, unknown>): { step?: Step } =>
+    typeof search.step === "string" && Object.hasOwn(STEP_WORDS, search.step) ? { step: search.step as Step } : {},
+});
+const heatRoute = createRoute({ getParentRoute: () => rootRoute, path: "/collections/heat", component: HeatPage });
+const ordersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/orders",
+  component: OrdersPage,
+  validateSearch: (search: Record<string, unknown>): OrdersSearch => ordersSearch(search),
 });
 
 const drawersRoute = createRoute({ getParentRoute: () => rootRoute, path: "/drawers", component: DrawerPage });
@@ -94,6 +116,9 @@ export const router = createRouter({
     batchRoute,
     billRunsRoute,
     billExceptionsRoute,
+    worklistRoute,
+    heatRoute,
+    ordersRoute,
     tariffsRoute,
     tariffQuoteRoute,
     tariffCompareRoute,

@@ -5,10 +5,11 @@
  */
 import { sql } from "drizzle-orm";
 import { audit } from "../../platform/audit.js";
+import { isoInstant } from "../../platform/clock.js";
 import { type Ctx, inTx } from "../../platform/context.js";
 import { badRequest, conflict, notFound, staleVersion } from "../../platform/errors.js";
 import { preparedRows } from "../../platform/prepared.js";
-import { findAccount } from "../policy/index.js";
+import { findAccount, policyInForce } from "../policy/index.js";
 
 export interface DisputeView {
   id: number;
@@ -217,4 +218,29 @@ export async function putHeatForecasts(ctx: Ctx, forecasts: Omit<HeatForecast, "
     });
     return forecasts.map((f) => ({ ...f, source }));
   });
+}
+
+export interface HeatForecastOnFile extends HeatForecast {
+  entered_by: string;
+  entered_at: string;
+}
+
+/** The forecasts on file from a day on (today by default), by day and territory, with what holds disconnection. */
+export async function heatForecastsFrom(ctx: Ctx, from?: string) {
+  const today = ctx.clock.today().toString();
+  const rules = (await policyInForce(ctx, today)).rules.collections;
+  const rows = await preparedRows<HeatForecastOnFile>(
+    ctx,
+    sql`SELECT territory, forecast_on::text AS forecast_on, high_f, source, entered_by, entered_at::text AS entered_at
+        FROM heat_forecasts WHERE forecast_on >= ${from ?? today}::date
+        ORDER BY forecast_on, territory LIMIT 500`,
+  );
+  const forecasts = rows.map((r) => ({ ...r, entered_at: isoInstant(r.entered_at) }));
+  return {
+    as_of: today,
+    threshold_f: rules.heat_threshold_f,
+    window_hours: rules.heat_window_hours,
+    holds_disconnection: rules.protect.heat,
+    forecasts,
+  };
 }

@@ -106,7 +106,7 @@ export async function getOrder(ctx: Ctx, id: number): Promise<OrderView> {
   return view(row);
 }
 
-/** The field worklist: open orders due by a day, oldest first (or an account's orders, newest first). */
+/** The field worklist: open orders by due date, oldest first; completed or cancelled ones, or an account's, newest first. */
 export async function listOrders(
   ctx: Ctx,
   filter: { account_id?: number; status?: string; kind?: OrderKind; limit?: number },
@@ -116,9 +116,13 @@ export async function listOrders(
     ctx,
     filter.account_id !== undefined
       ? sql`${SELECT_ORDERS} WHERE so.account_id = ${filter.account_id}::int8 ORDER BY so.id DESC LIMIT ${limit}::int4`
-      : sql`${SELECT_ORDERS} WHERE so.status = ${filter.status ?? "open"}
-              AND (${filter.kind ?? null}::text IS NULL OR so.kind = ${filter.kind ?? null}::text)
-            ORDER BY so.due_on, so.id LIMIT ${limit}::int4`,
+      : (filter.status ?? "open") === "open"
+        ? sql`${SELECT_ORDERS} WHERE so.status = 'open'
+                AND (${filter.kind ?? null}::text IS NULL OR so.kind = ${filter.kind ?? null}::text)
+              ORDER BY so.due_on, so.id LIMIT ${limit}::int4`
+        : sql`${SELECT_ORDERS} WHERE so.status = ${filter.status ?? "open"}
+                AND (${filter.kind ?? null}::text IS NULL OR so.kind = ${filter.kind ?? null}::text)
+              ORDER BY so.id DESC LIMIT ${limit}::int4`,
   );
   return rows.map(view);
 }

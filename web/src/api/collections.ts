@@ -1,4 +1,4 @@
-import { api } from "./client.js";
+import { api, request } from "./client.js";
 import { type Cents, moneyKey } from "./ledger.js";
 
 export type Step = "reminder" | "notice" | "final_notice" | "disconnect_ordered" | "disconnected";
@@ -68,11 +68,15 @@ export interface Arrangement {
 export interface Dispute {
   id: number;
   reason: string;
+  notes?: string;
   status: string;
   item_ids: number[];
   disputed_cents: Cents;
   opened_on: string;
+  opened_by?: string;
   resolution: string | null;
+  resolved_on?: string | null;
+  resolved_by?: string | null;
   version: number;
 }
 
@@ -195,3 +199,93 @@ export const recordBankruptcy = (accountId: number, body: BankruptcyRequest, key
   api.post<Bankruptcy>(`/api/v1/accounts/${accountId}/bankruptcies`, body, headers(key));
 
 export const proofOfClaimUrl = (bankruptcyId: number) => `/api/v1/bankruptcies/${bankruptcyId}/proof-of-claim`;
+
+/** One account on the collector's worklist, as GET /collections/worklist answers it. */
+export interface WorklistEntry {
+  account_id: number;
+  account_number: string;
+  name: string;
+  step: Step;
+  step_on: string;
+  past_due_cents: Cents;
+  oldest_due: string;
+  days_past_due: number;
+  disconnect_from: string | null;
+  blocked_rule: string | null;
+  blocked_reason: string | null;
+  next: { step: Step; on: string } | null;
+  history: number;
+  risk: number;
+}
+
+export const WORKLIST_KEY = ["collections", "worklist"] as const;
+
+/** The collector's worklist, highest risk first (one step only when given). */
+export const fetchWorklist = (step: Step | null, signal?: AbortSignal) =>
+  api.get<{ as_of: string; entries: WorklistEntry[] }>("/api/v1/collections/worklist", {
+    signal,
+    query: { step: step ?? undefined, limit: 200 },
+  });
+
+export interface DisputeRequest {
+  reason: string;
+  notes?: string;
+  item_ids?: number[];
+}
+
+/** Opens a dispute of the account (no items) or of some of its open bill items. */
+export const openDispute = (accountId: number, body: DisputeRequest, key?: string) =>
+  api.post<Dispute>(`/api/v1/accounts/${accountId}/disputes`, body, headers(key));
+
+export type DisputeOutcome = "upheld" | "denied" | "withdrawn";
+
+/** Resolves an open dispute with what the investigation found; a stale version is refused (409). */
+export const resolveDispute = (
+  disputeId: number,
+  body: { version: number; status: DisputeOutcome; resolution: string },
+) => api.post<Dispute>(`/api/v1/disputes/${disputeId}/resolve`, body);
+
+export interface PledgeRequest {
+  agency: string;
+  amount_cents: number;
+  pledged_on: string;
+  expires_on: string;
+}
+
+export interface Pledge extends PledgeRequest {
+  id: number;
+  account_id: number;
+  status: string;
+  version: number;
+}
+
+/** Records an agency's pending energy-assistance pledge toward the account. */
+export const recordPledge = (accountId: number, body: PledgeRequest, key?: string) =>
+  api.post<Pledge>(`/api/v1/accounts/${accountId}/assistance-pledges`, body, headers(key));
+
+export interface HeatForecast {
+  territory: string;
+  forecast_on: string;
+  high_f: number;
+  source: string;
+  entered_by: string;
+  entered_at: string;
+}
+
+export interface HeatForecasts {
+  as_of: string;
+  threshold_f: number;
+  window_hours: number;
+  holds_disconnection: boolean;
+  forecasts: HeatForecast[];
+}
+
+export const HEAT_KEY = ["collections", "heat"] as const;
+
+/** The forecast highs on file from today on, with the policy's threshold. */
+export const fetchHeatForecasts = (signal?: AbortSignal) =>
+  api.get<HeatForecasts>("/api/v1/heat-forecasts", { signal });
+
+/** Keys forecast highs by territory and day; a day keyed again replaces the earlier figure. */
+export const putHeatForecasts = (forecasts: { territory: string; forecast_on: string; high_f: number }[]) =>
+  request<{ forecasts: HeatForecast[] }>("PUT", "/api/v1/heat-forecasts", { body: { forecasts } });

@@ -38,6 +38,8 @@ function Frame({ children }: { children: ReactNode }) {
   const canReadTariffs = useCan("tariffs.read");
   const canWorkBillExceptions = useCan("billing.exceptions");
   const canManageSettings = useCan("settings.manage");
+  const canReadCollections = useCan("collections.read");
+  const canReadOrders = useCan("orders.read");
   useFocusOnNavigation();
   // The home page has its own, larger search box: the header's would only repeat it.
   const onHome = useRouterState({ select: (s) => s.location.pathname }) === "/";
@@ -63,8 +65,8 @@ function Frame({ children }: { children: ReactNode }) {
             <div className={classes.search}>{!onHome && <AccountSearch variant="header" />}</div>
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <nav aria-label="Workstation">
-              <Group gap="xs" wrap="nowrap">
+            <nav aria-label="Workstation" className={classes.nav}>
+              <Group gap={4} wrap="nowrap">
                 <ApprovalsNavLink />
                 {canUseDrawers && (
                   <Button component={Link} to="/drawers" variant="subtle" size="xs">
@@ -79,6 +81,17 @@ function Frame({ children }: { children: ReactNode }) {
                 {canLockbox && (
                   <Button component={Link} to="/lockbox" variant="subtle" size="xs">
                     Lockbox
+                  </Button>
+                )}
+                {canReadCollections && (
+                  <Button component={Link} to="/collections" variant="subtle" size="xs">
+                    Collections
+                  </Button>
+                )}
+                {/* Those who work collections reach Field orders from the worklist: the header has no room for both. */}
+                {canReadOrders && !canReadCollections && (
+                  <Button component={Link} to="/orders" variant="subtle" size="xs">
+                    Field orders
                   </Button>
                 )}
                 {canWorkBillExceptions && (

@@ -28,6 +28,8 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
   const canWorkBillExceptions = useCan("billing.exceptions");
   const canReadSettings = useCan("settings.read");
   const canManageSettings = useCan("settings.manage");
+  const canReadCollections = useCan("collections.read");
+  const canReadOrders = useCan("orders.read");
   const canUseDrawers = canUseDrawer || canSignOffDrawers;
   // After signing out the next person starts on the search page, not on the last account viewed.
   const signOut = async () => {
@@ -124,6 +126,39 @@ export function useGlobalCommands({ openShortcuts }: { openShortcuts: () => void
             group: "Go to" as const,
             keywords: ["lockbox", "bank file", "suspense", "unmatched payments", "upload"],
             run: () => void navigate({ to: "/lockbox" }),
+          },
+        ]
+      : []),
+    ...(canReadCollections
+      ? [
+          {
+            id: "collections-worklist",
+            label: "Collections worklist",
+            description:
+              "Accounts in collections, most at stake first: the step, past due, the next step, what holds it",
+            group: "Go to" as const,
+            keywords: ["collections", "worklist", "delinquent", "past due", "dunning", "collector", "queue"],
+            run: () => void navigate({ to: "/collections" }),
+          },
+          {
+            id: "heat-forecasts",
+            label: "Heat forecasts",
+            description: "Forecast highs by territory that hold disconnection; key them (supervisors)",
+            group: "Go to" as const,
+            keywords: ["heat", "weather", "temperature", "forecast", "protection", "disconnection"],
+            run: () => void navigate({ to: "/collections/heat" }),
+          },
+        ]
+      : []),
+    ...(canReadOrders
+      ? [
+          {
+            id: "field-orders",
+            label: "Field orders",
+            description: "Open disconnect and reconnect orders by due date; complete one with the read and notes",
+            group: "Go to" as const,
+            keywords: ["service orders", "field", "disconnect", "reconnect", "work orders", "meter", "truck"],
+            run: () => void navigate({ to: "/orders" }),
           },
         ]
       : []),

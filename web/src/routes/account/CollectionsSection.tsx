@@ -1,10 +1,12 @@
 import { Alert, Anchor, Badge, Button, Group, Kbd, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import { useSearch } from "@tanstack/react-router";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client.js";
 import {
   type Collections,
   collectionsKey,
+  type Dispute,
   EVENT_WORDS,
   fetchCollections,
   noticePdfUrl,
@@ -17,8 +19,12 @@ import { useCan } from "../../user.js";
 import { jumpToSection, Section, sectionTitleId } from "./AccountSections.js";
 import { ArrangementModal } from "./ArrangementModal.js";
 import { BankruptcyModal } from "./BankruptcyModal.js";
+import { DisputeList } from "./DisputeList.js";
+import { DisputeModal } from "./DisputeModal.js";
 import { when } from "./format.js";
 import { money } from "./money.js";
+import { PledgeModal } from "./PledgeModal.js";
+import { ResolveDisputeModal } from "./ResolveDisputeModal.js";
 import { RestoreModal } from "./RestoreModal.js";
 
 const TITLE = "Collections";
@@ -73,6 +79,17 @@ function Standing({ c }: { c: Collections }) {
         </Alert>
       )}
     </Stack>
+  );
+}
+
+/** The field has worked the disconnect order: said at once, before the morning's run records the step. */
+function WorkedCut({ c }: { c: Collections }) {
+  const order = c.state?.step === "disconnect_ordered" ? c.orders.find((o) => o.id === c.state?.order_id) : undefined;
+  if (order?.status !== "completed") return null;
+  return (
+    <Alert color="red" title="Disconnected" data-testid="collections-disconnected">
+      Order {order.id} was worked on {order.completed_on}: service is off. The next collections run records the step.
+    </Alert>
   );
 }
 
@@ -181,7 +198,28 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
   const canArrange = useCan("arrangements.make");
   const canRestore = useCan("service.restore");
   const canBankruptcy = useCan("bankruptcies.manage");
-  const [dialog, setDialog] = useState<"arrangement" | "restore" | "bankruptcy" | null>(null);
+  const canDispute = useCan("disputes.open");
+  const canResolve = useCan("disputes.resolve");
+  const canPledge = useCan("collections.protect");
+  const [dialog, setDialog] = useState<
+    "arrangement" | "restore" | "bankruptcy" | "dispute" | "resolve" | "pledge" | null
+  >(null);
+  const [resolving, setResolving] = useState<Dispute | null>(null);
+  const openDisputes = data.data?.disputes.filter((d) => d.status === "open") ?? [];
+  const resolve = (d: Dispute) => {
+    setResolving(d);
+    setDialog("resolve");
+  };
+  // Opened from the worklist (?section=collections): the section comes into view once it has loaded, a frame after
+  // the shell has put focus on the page's heading.
+  const { section } = useSearch({ strict: false });
+  const jumped = useRef(false);
+  const loaded = data.isSuccess;
+  useEffect(() => {
+    if (jumped.current || section !== "collections" || !loaded) return;
+    jumped.current = true;
+    requestAnimationFrame(() => requestAnimationFrame(jumpToCollections));
+  }, [section, loaded]);
   const { notice, ref: noticeLine, say } = useNotice();
   const close = (done?: string) => {
     setDialog(null);
@@ -227,6 +265,43 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
           },
         ]
       : []),
+    ...(canDispute
+      ? [
+          {
+            id: "account-dispute",
+            label: "Open a dispute",
+            description: "On the whole account or on bill items: what is disputed is not collected while investigated",
+            group: "This page" as const,
+            shortcut: "i",
+            keywords: ["dispute", "contest", "disagree", "wrong bill", "investigate", "hold"],
+            run: () => setDialog("dispute"),
+          },
+        ]
+      : []),
+    ...(canResolve && openDisputes.length > 0
+      ? [
+          {
+            id: "account-dispute-resolve",
+            label: "Resolve a dispute",
+            description: "Upheld, denied or withdrawn, with what the investigation found",
+            group: "This page" as const,
+            keywords: ["dispute", "resolve", "investigation", "uphold", "deny", "withdraw"],
+            run: () => resolve(openDisputes[0]!),
+          },
+        ]
+      : []),
+    ...(canPledge
+      ? [
+          {
+            id: "account-pledge",
+            label: "Record an energy-assistance pledge",
+            description: "An agency's pending payment (LIHEAP): the agency, the amount, when it is expected",
+            group: "This page" as const,
+            keywords: ["pledge", "liheap", "assistance", "agency", "heap", "grant"],
+            run: () => setDialog("pledge"),
+          },
+        ]
+      : []),
     {
       id: "account-collections",
       label: "Collections",
@@ -251,22 +326,17 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
     body = (
       <Stack gap="sm">
         <Standing c={c} />
+        <WorkedCut c={c} />
         <Sub>Decisions</Sub>
         <Decisions c={c} />
         <Sub>Notices and steps</Sub>
         <Notices c={c} />
         <Sub>Arrangements</Sub>
         <Arrangements c={c} />
-        {c.disputes.length > 0 && (
+        {(c.disputes.length > 0 || canDispute) && (
           <>
             <Sub>Disputes</Sub>
-            {c.disputes.map((d) => (
-              <Text size="sm" key={d.id}>
-                Dispute {d.id} ({d.status}), opened {d.opened_on}: {d.reason}
-                {d.item_ids.length > 0 ? ` (${d.item_ids.length} items, ${money(d.disputed_cents)})` : " (the account)"}
-                {d.resolution ? `. ${d.resolution}` : ""}
-              </Text>
-            ))}
+            <DisputeList disputes={c.disputes} canOpen={canDispute} canResolve={canResolve} onResolve={resolve} />
           </>
         )}
         {c.bankruptcies.length > 0 && (
@@ -361,6 +431,15 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
       )}
       {canBankruptcy && <BankruptcyModal accountId={accountId} opened={dialog === "bankruptcy"} onClose={close} />}
       {canRestore && <RestoreModal accountId={accountId} opened={dialog === "restore"} onClose={close} />}
+      {canDispute && c && (
+        <DisputeModal accountId={accountId} opened={dialog === "dispute"} onClose={close} today={c.as_of} />
+      )}
+      {canResolve && (
+        <ResolveDisputeModal accountId={accountId} dispute={resolving} opened={dialog === "resolve"} onClose={close} />
+      )}
+      {canPledge && c && (
+        <PledgeModal accountId={accountId} opened={dialog === "pledge"} onClose={close} today={c.as_of} />
+      )}
     </Section>
   );
 }
