@@ -19,6 +19,7 @@ import { ContactModal } from "./ContactModal.js";
 import { CreditSection } from "./CreditSection.js";
 import { EditCustomerModal } from "./EditCustomerModal.js";
 import { words } from "./format.js";
+import { LevelPaySection } from "./LevelPaySection.js";
 import { EnrolmentList, ServiceList } from "./ServiceTables.js";
 
 function failure(err: Error, id: string): string {
@@ -150,6 +151,7 @@ export function AccountPage() {
             {canSeeBills && <BillsSection accountId={id} />}
             {canSeeCollections && <CollectionsSection accountId={id} />}
             <CreditSection accountId={id} />
+            <LevelPaySection accountId={id} />
             <Section title="Premises and service">
               <ServiceList agreements={data.service_agreements ?? []} />
             </Section>
