@@ -11,7 +11,7 @@ import { exportRefunds } from "./exports-refunds.js";
 import { levelPayRunCommand } from "./level-pay.js";
 import { lockboxImportCommand } from "./lockbox.js";
 import { intervalsExportCommand, intervalsImportCommand, readsImportCommand } from "./metering.js";
-import { collectionsRunCommand, depositsRefundCommand, policyExplainCommand } from "./policy.js";
+import { agencyFileCommand, collectionsRunCommand, depositsRefundCommand, policyExplainCommand } from "./policy.js";
 import {
   billQuoteCommand,
   ratesCompareCommand,
@@ -113,6 +113,7 @@ export const COMMANDS: Record<string, Command<unknown>> = {
   "policy explain": define(policyExplainCommand),
   "deposits refund": define(depositsRefundCommand),
   "collections run": define(collectionsRunCommand),
+  "collections agency-file": define(agencyFileCommand),
   "level-pay run": define(levelPayRunCommand),
   "ledger verify": define({
     args: z.object({ format: z.enum(["text", "json"]).default("text") }),

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { PassThrough } from "node:stream";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,5 +75,27 @@ describe("kilowatt policy explain", () => {
     const date = await kilowatt("policy explain", { account: account!.account_number, date: "March 1" });
     expect(date.code).toBe(1);
     expect(date.err).toMatch(/"field":"date"/);
+  });
+});
+
+describe("kilowatt collections agency-file", () => {
+  it("says there is none yet, then prints the newest placement file or writes it where --out says", async () => {
+    const none = await kilowatt("collections agency-file", {});
+    expect(none).toMatchObject({ code: 1, out: "" });
+    expect(none.err).toMatch(/no placement file yet/);
+    const text = "account_number,amount\r\n1234567897,300.00\r\n";
+    await t.database.rows(
+      t.database.db,
+      sql`INSERT INTO agency_files (on_date, agency, format, record_count, total_cents, content)
+          VALUES ('2026-03-01', 'Sandbox Recovery Agency', 'csv', 1, 30000, ${text})`,
+    );
+    expect(await kilowatt("collections agency-file", {})).toMatchObject({ code: 0, out: text });
+    const out = path.join(await mkdtemp(path.join(tmpdir(), "kw-agency-")), "placement.csv");
+    const written = await kilowatt("collections agency-file", { out });
+    expect(written.code).toBe(0);
+    expect(await readFile(out, "utf8")).toBe(text);
+    const bad = await kilowatt("collections agency-file", { id: "x" });
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--id/);
   });
 });

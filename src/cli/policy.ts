@@ -1,6 +1,7 @@
+import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
-import { runCollections } from "../modules/collections/index.js";
+import { agencyFileContent, listAgencyFiles, runCollections } from "../modules/collections/index.js";
 import { applyClosedAccountDeposits, refundDueDeposits } from "../modules/credit/index.js";
 import { explainPolicy, PROFILES } from "../modules/policy/index.js";
 import type { CommandIO } from "../platform/command-channel.js";
@@ -61,9 +62,35 @@ export const collectionsRunCommand = {
       `collections ${result.as_of} (${result.profile}): ${result.candidates} accounts looked at; ` +
         `${result.reminder} reminders, ${result.notice} past-due notices, ${result.final_notice} final notices, ` +
         `${result.disconnect_ordered} disconnect orders, ${result.blocked} held, ${result.cured} cured, ` +
-        `${result.arrangements_broken} arrangements broken\n`,
+        `${result.arrangements_broken} arrangements broken; closed accounts: ${result.closed_transferred} moved, ` +
+        `${result.closed_notices} notices, ${result.closed_written_off} written off, ${result.closed_referred} ` +
+        `referred, ${result.closed_recoveries} recoveries; AMP: ${result.amp_forgiven} forgiven\n`,
     );
     io.out.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  },
+};
+
+/** `kilowatt collections agency-file [--id N] [--out PATH]`: a placement file as sent (the newest by default). */
+const agencyFileArgs = z.object({
+  id: z.coerce.number().int().positive("--id: a placement file's id").optional(),
+  out: z.string().min(1).optional(),
+});
+
+export const agencyFileCommand = {
+  args: agencyFileArgs as z.ZodType<unknown>,
+  async run(ctx: Ctx, raw: unknown, io: CommandIO): Promise<number | undefined> {
+    const a = raw as z.infer<typeof agencyFileArgs>;
+    const id = a.id ?? (await listAgencyFiles(ctx, 1))[0]?.id;
+    if (id === undefined) {
+      io.err.write("no placement file yet: the collections run makes one on a day it refers accounts\n");
+      return 1;
+    }
+    const file = await agencyFileContent(ctx, id);
+    if (a.out) {
+      await writeFile(a.out, file.content);
+      io.err.write(`placement file ${id} written to ${a.out} (${file.name})\n`);
+    } else io.out.write(file.content);
     return 0;
   },
 };
@@ -88,13 +115,20 @@ export function addPolicyCommands(program: Command, dispatch: (name: string, arg
     .action(async (opts: { date?: string }) => {
       process.exitCode = await dispatch("deposits refund", opts);
     });
-  program
-    .command("collections")
-    .description("collections of delinquent accounts")
+  const collections = program.command("collections").description("collections of delinquent accounts");
+  collections
     .command("run")
     .description("the daily collections run: notices, holds and disconnect orders on the policy's days (JSON)")
     .option("--date <date>", "the business date, YYYY-MM-DD (default today)")
     .action(async (opts: { date?: string }) => {
       process.exitCode = await dispatch("collections run", opts);
+    });
+  collections
+    .command("agency-file")
+    .description("a placement file sent to the collection agency, as sent (the newest unless --id)")
+    .option("--id <id>", "the placement file's id")
+    .option("--out <path>", "write it to this file instead of standard output")
+    .action(async (opts: { id?: string; out?: string }) => {
+      process.exitCode = await dispatch("collections agency-file", opts);
     });
 }

@@ -1,3 +1,5 @@
+export { agencyFileContent, agencyLayout, listAgencyFiles } from "./agency.js";
+export { ampOf, enrolAmp, leaveAmp } from "./amp.js";
 export {
   type ArrangementInput,
   type ArrangementView,
