@@ -25,6 +25,9 @@ import { TEST_PASSWORD, type TestApp } from "../support/testkit.js";
 // reason, Ctrl+Enter; the section says the item is held from collection. A lead resolves the dispute; a collector
 // records an agency's pledge; a lead keys a heat forecast.
 
+// The server and a busy browser can take more than the default second to answer.
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
+
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 let server: LiveServer;
@@ -119,9 +122,9 @@ describe("a collector works the worklist, keyboard only", () => {
     ).toBe(1);
     await palette("collections worklist", /^Collections worklist/);
     await page.waitForURL(/\/collections$/);
-    await expect.poll(() => rows().count()).toBe(2);
+    await poll(() => rows().count()).toBe(2);
     // The cursor is on the first account as the list arrives.
-    await expect.poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${noticed.number}`));
+    await poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${noticed.number}`));
     expect(await text(rows().nth(0))).toBe(
       `${noticed.number}Vance, TeodoraPast-due noticesince 2026-03-02$300.002026-02-1020 days lateFinal (48-hour) noticeon 2026-03-15—`,
     );
@@ -130,29 +133,29 @@ describe("a collector works the worklist, keyboard only", () => {
     expect(await axeViolations(page)).toEqual([]);
     await guideShot(page.locator("[data-worklist]"), "collections-worklist");
     await page.keyboard.press("j");
-    await expect.poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${reminded.number}`));
+    await poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${reminded.number}`));
     await page.keyboard.press("k");
-    await expect.poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${noticed.number}`));
+    await poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${noticed.number}`));
   });
 
   it("shows one step only", async () => {
     await palette("show only reminder", /^Show only: Reminder/);
     await page.waitForURL(/\/collections\?step=reminder$/);
-    await expect.poll(() => rows().count()).toBe(1);
+    await poll(() => rows().count()).toBe(1);
     expect(await text(rows().first())).toContain("Abara, Wendell");
     await palette("show every step", /^Show every step/);
-    await expect.poll(() => rows().count()).toBe(2);
+    await poll(() => rows().count()).toBe(2);
   });
 
   it("opens the account at its collections section with Enter", async () => {
     // Back on every step, the cursor stays on the account it was on; q puts focus there, k moves up.
     await page.keyboard.press("q");
-    await expect.poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${reminded.number}`));
+    await poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${reminded.number}`));
     await page.keyboard.press("k");
-    await expect.poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${noticed.number}`));
+    await poll(async () => (await focused(page)).name).toMatch(new RegExp(`^Account ${noticed.number}`));
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`/accounts/${noticed.id}\\?section=collections$`));
-    await expect.poll(() => focused(page)).toMatchObject({ tag: "h2", name: "Collections" });
+    await poll(() => focused(page)).toMatchObject({ tag: "h2", name: "Collections" });
     expect(await text(section().getByTestId("collections-next"))).toBe(
       "Next: final (48-hour) notice on 2026-03-15; disconnection no sooner than 2026-03-17",
     );
@@ -166,7 +169,7 @@ describe("a collector opens a dispute on a bill item, keyboard only", () => {
     const keys = countingKeyboard(page);
     await keys.press("i");
     await dialog().waitFor();
-    await expect.poll(async () => (await focused(page)).name).toBe("Disputed");
+    await poll(async () => (await focused(page)).name).toBe("Disputed");
     await dialog().getByTestId("dispute-items").getByRole("checkbox").first().waitFor();
     const labels = await dialog().getByTestId("dispute-items").locator("label").allTextContents();
     expect(labels).toEqual([
@@ -177,10 +180,10 @@ describe("a collector opens a dispute on a bill item, keyboard only", () => {
     await keys.press("Control+Enter");
     await dialog().getByText("Tick the items the customer disputes, or choose the whole account").waitFor();
     await keys.press("Space");
-    await expect.poll(async () => (await focused(page)).name).toMatch(/due 2026-02-10/);
+    await poll(async () => (await focused(page)).name).toMatch(/due 2026-02-10/);
     await dialog().getByText("$300.00 held from collection while the dispute is open").waitFor();
     await keys.press("Tab", 2);
-    await expect.poll(async () => (await focused(page)).name).toBe("Reason");
+    await poll(async () => (await focused(page)).name).toBe("Reason");
     await keys.type("Says January was billed on an estimated read");
     await keys.press("Tab");
     await keys.type("Meter photo taken 2026-01-31 reads 18204.");
@@ -191,7 +194,7 @@ describe("a collector opens a dispute on a bill item, keyboard only", () => {
     expect(await text(notice())).toMatch(
       /^Dispute \d+ opened on 1 item: \$300\.00 is held from collection while it is investigated\.$/,
     );
-    await expect.poll(async () => (await focused(page)).name).toBe(await text(notice()));
+    await poll(async () => (await focused(page)).name).toBe(await text(notice()));
     console.log(`open a dispute: ${keys.count} keystrokes beyond the typed data (${keys.pressed.join(" ")})`);
     await dialog().waitFor({ state: "hidden" });
     const entry = section().getByTestId(/^dispute-\d+$/);
@@ -209,11 +212,11 @@ describe("a collector opens a dispute on a bill item, keyboard only", () => {
   });
 
   it("records an energy-assistance pledge from the palette", async () => {
-    await expect.poll(async () => await page.locator("[role=dialog][aria-modal=true]").count()).toBe(0);
+    await poll(async () => await page.locator("[role=dialog][aria-modal=true]").count()).toBe(0);
     await palette("pledge", /^Record an energy-assistance pledge/);
     const pledge = page.getByRole("dialog", { name: "Record an energy-assistance pledge" });
     await pledge.waitFor();
-    await expect.poll(async () => (await focused(page)).name).toBe("Agency");
+    await poll(async () => (await focused(page)).name).toBe("Agency");
     await page.keyboard.type("Sacramento Employment and Training Agency");
     await page.keyboard.press("Tab");
     await page.keyboard.type("150.5");
@@ -223,16 +226,14 @@ describe("a collector opens a dispute on a bill item, keyboard only", () => {
     await page.keyboard.type("2026-02-15");
     await page.keyboard.press("Control+Enter");
     await pledge.getByText("before pledged_on").waitFor();
-    await expect.poll(async () => (await focused(page)).name).toBe("Payment expected by");
+    await poll(async () => (await focused(page)).name).toBe("Payment expected by");
     await page.keyboard.press("Control+A");
     await page.keyboard.type("2026-04-15");
     expect(await axeViolations(page, "[role=dialog]")).toEqual([]);
     await page.keyboard.press("Control+Enter");
-    await expect
-      .poll(() => text(notice()))
-      .toMatch(
-        /^Pledge \d+ of \$150\.50 from Sacramento Employment and Training Agency recorded, pending until 2026-04-15\.$/,
-      );
+    await poll(() => text(notice())).toMatch(
+      /^Pledge \d+ of \$150\.50 from Sacramento Employment and Training Agency recorded, pending until 2026-04-15\.$/,
+    );
     await pledge.waitFor({ state: "hidden" });
   });
 });
@@ -252,20 +253,20 @@ describe("a lead resolves the dispute and keys a heat forecast", () => {
     await section()
       .getByRole("button", { name: /^Resolve dispute \d+$/ })
       .waitFor();
-    await expect.poll(() => focused(page)).toMatchObject({ tag: "h1" });
+    await poll(() => focused(page)).toMatchObject({ tag: "h1" });
     await palette("resolve a dispute", /^Resolve a dispute/);
     await dialog().waitFor();
-    await expect.poll(async () => (await focused(page)).name).toBe("Outcome");
+    await poll(async () => (await focused(page)).name).toBe("Outcome");
     // Ctrl+Enter with nothing found written: refused at the field.
     await page.keyboard.press("Control+Enter");
     await dialog().getByText("What the investigation found", { exact: true }).first().waitFor();
-    await expect.poll(async () => (await focused(page)).name).toBe("What the investigation found");
+    await poll(async () => (await focused(page)).name).toBe("What the investigation found");
     await page.keyboard.type("The January read was an actual read of 18204; the bill stands.");
     expect(await axeViolations(page, "[role=dialog]")).toEqual([]);
     await page.keyboard.press("Control+Enter");
-    await expect
-      .poll(() => text(notice()))
-      .toMatch(/^Dispute \d+ denied: collection of what it held resumes with the next run\.$/);
+    await poll(() => text(notice())).toMatch(
+      /^Dispute \d+ denied: collection of what it held resumes with the next run\.$/,
+    );
     const entry = section().getByTestId(/^dispute-\d+$/);
     await entry.getByText(/^Dispute \d+: denied$/).waitFor();
     expect(await text(entry)).toContain(
@@ -286,18 +287,18 @@ describe("a lead resolves the dispute and keys a heat forecast", () => {
     await dialog().waitFor({ state: "hidden" });
     await palette("heat forecasts", /^Heat forecasts/);
     await page.waitForURL(/\/collections\/heat$/);
-    await expect.poll(async () => (await focused(page)).name).toBe("Territory");
+    await poll(async () => (await focused(page)).name).toBe("Territory");
     await page.keyboard.type("s");
     await page.keyboard.press("Tab");
     await page.keyboard.type("2026-03-04");
     await page.keyboard.press("Tab");
     await page.keyboard.type("104");
     await page.keyboard.press("Enter");
-    await expect.poll(() => text(page.getByTestId("heat-notice"))).toBe("104 F keyed for territory S on 2026-03-04.");
+    await poll(() => text(page.getByTestId("heat-notice"))).toBe("104 F keyed for territory S on 2026-03-04.");
     const row = page.getByTestId("heat-forecast");
-    await expect.poll(() => row.count()).toBe(1);
+    await poll(() => row.count()).toBe(1);
     expect(await text(row)).toMatch(/^2026-03-04SAt or above 100 F104 F.* by lorena$/);
-    await expect.poll(async () => (await focused(page)).name).toBe("Date");
+    await poll(async () => (await focused(page)).name).toBe("Date");
     await page.getByRole("banner").screenshot({ path: path.join(repo, ".tmp/screenshots/collector-lead-header.png") });
     expect(await axeViolations(page)).toEqual([]);
   });

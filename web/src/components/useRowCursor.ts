@@ -38,13 +38,18 @@ export function useRowCursor<T>(
     [idOf],
   );
 
+  // A frame after the shell has put focus on the page's heading (it does so a frame after navigating).
   const arrived = useRef(false);
   useEffect(() => {
     if (arrived.current || items === undefined) return;
     arrived.current = true;
-    const active = document.activeElement;
     const first = items.find((x) => idOf(x) === start) ?? items[0];
-    if (first !== undefined && (active === document.body || active?.matches("h1"))) focusRow(first);
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        const active = document.activeElement;
+        if (first !== undefined && (active === document.body || active?.matches("h1"))) focusRow(first);
+      }),
+    );
   }, [items, start, idOf, focusRow]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableRowElement>, i: number) => {
