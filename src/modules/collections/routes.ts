@@ -16,7 +16,8 @@ import { worklist } from "./worklist.js";
 
 const tags = ["collections"];
 const params = z.object({ account_id: idParam });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD");
+// A real calendar day: 2026-02-30 is refused here, not by the database.
+const date = z.iso.date("a date YYYY-MM-DD");
 // Whole cents as a JSON integer; the handler makes it a bigint (the request body itself stays JSON, for idempotency).
 const cents = z.number().int("whole cents").min(0, "0 or more").max(99_999_999_999, "at most 99,999,999,999 cents");
 

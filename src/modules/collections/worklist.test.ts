@@ -87,6 +87,17 @@ describe("heat forecasts on file", () => {
     const field = await t.app.inject({ method: "GET", url: "/api/v1/heat-forecasts", headers: await t.as("field") });
     expect(field.statusCode).toBe(403);
   });
+
+  it("refuses a day that is not on the calendar, naming the field", async () => {
+    const res = await t.app.inject({
+      method: "PUT",
+      url: "/api/v1/heat-forecasts",
+      headers: await t.as("supervisor"),
+      payload: { forecasts: [{ territory: "S", forecast_on: "2026-02-30", high_f: 101 }] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ field: "forecasts.0.forecast_on", message: "a date YYYY-MM-DD" }]);
+  });
 });
 
 describe("the field worklist", () => {
@@ -101,6 +112,14 @@ describe("the field worklist", () => {
     const second = more.get(accountId)!;
     const open = await listOrders(t.ctx, { kind: "reconnect" });
     expect(open.map((o) => o.id)).toEqual([first, second]);
+    const bad = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/service-orders/${first}/complete`,
+      headers: await t.as("field"),
+      payload: { version: 1, completed_on: "2026-02-30" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([{ field: "completed_on", message: "a date YYYY-MM-DD" }]);
     for (const id of [first, second]) await completeOrder(t.ctx, id, { version: 1 });
     const done = await listOrders(t.ctx, { status: "completed", kind: "reconnect" });
     expect(done.map((o) => o.id)).toEqual([second, first]);

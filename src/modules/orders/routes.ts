@@ -44,10 +44,7 @@ export async function ordersRoutes(app: Http) {
         params: z.object({ order_id: idParam }),
         body: z.strictObject({
           version: z.number().int().min(1),
-          completed_on: z
-            .string()
-            .regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")
-            .optional(),
+          completed_on: z.iso.date("a date YYYY-MM-DD").optional(),
           read: z
             .string()
             .trim()
