@@ -5,11 +5,13 @@ import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aPerson, aPremise, newCustomer } from "../../../tests/support/customer-fixtures.js";
 import { type TestApp, testApp } from "../../../tests/support/testkit.js";
+import { runCommand } from "../../cli/commands.js";
 import { seedDemoTariffs } from "../../seed/tariffs.js";
 import { insertBill, pdfText } from "../billing/bill-fixtures.js";
 import { billPdf, cancelBill, runBills } from "../billing/index.js";
 import { insertReads, type TestRead } from "../billing/read-fixtures.js";
 import { accountBalances, postBillsBulk, postCredit, verifyLedger } from "../ledger/index.js";
+import { captureIO } from "../ledger/test-fixtures.js";
 import { PROFILE_DEFAULTS } from "../policy/index.js";
 import { runLevelPay } from "./daily.js";
 import { enrolLevelPay } from "./enrol.js";
@@ -534,6 +536,20 @@ describe("refusals and leaving", () => {
       { numRuns: 6 },
     );
   }, 240_000);
+});
+
+describe("kilowatt level-pay run", () => {
+  it("runs the day's level pay: JSON on stdout, a line for people on stderr; a day to come is refused", async () => {
+    at("2026-06-01");
+    const io = captureIO();
+    expect(await runCommand(t.ctx, "level-pay run", {}, io)).toBe(0);
+    expect(JSON.parse(io.text().out)).toMatchObject({ as_of: "2026-06-01", profile: "municipal", bills: 0 });
+    expect(io.text().err).toMatch(/^level pay 2026-06-01 \(municipal\): 0 bills leveled/);
+    const future = captureIO();
+    expect(await runCommand(t.ctx, "level-pay run", { date: "2026-06-02" }, future)).toBe(1);
+    expect(future.text()).toMatchObject({ out: "" });
+    expect(future.text().err).toMatch(/date: a date YYYY-MM-DD, not after today/);
+  });
 });
 
 describe("the rules without the database", () => {

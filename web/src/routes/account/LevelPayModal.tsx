@@ -2,7 +2,7 @@ import { Alert, Button, Group, Modal, Stack, Text, TextInput } from "@mantine/co
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client.js";
-import { endLevelPay, enrolLevelPay, type LevelPay } from "../../api/levelpay.js";
+import { endLevelPay, enrolLevelPay, type LevelPay, levelPayKey } from "../../api/levelpay.js";
 import { useMoneyAttempt } from "./attempt.js";
 import { money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
@@ -16,7 +16,7 @@ export function deferredWords(cents: number | bigint): string {
 }
 
 function Refusal({ error }: { error: Error }) {
-  const rule = error instanceof ApiError ? (error.problem as { rule?: string }).rule : undefined;
+  const rule = error instanceof ApiError && typeof error.problem.rule === "string" ? error.problem.rule : undefined;
   return (
     <Alert color="red" role="alert" title="Not done">
       {error instanceof ApiError ? (error.problem.detail ?? error.message) : error.message}
@@ -168,7 +168,12 @@ export function EndLevelPayModal({
       const ended = view.events.find((e) => e.kind === "ended");
       onClose(ended?.explanation ?? "Level pay ended.");
     },
-    onError: (err) => attempt.settle(err),
+    onError: (err) => {
+      // A stale version moved nothing: say so, and read the plan again so Ctrl+Enter ends it as it is now.
+      const stale = err instanceof ApiError && err.status === 409 && err.problem.current !== undefined;
+      attempt.settle(stale ? undefined : err);
+      if (stale) void client.invalidateQueries({ queryKey: levelPayKey(accountId) });
+    },
   });
   // biome-ignore lint/correctness/useExhaustiveDependencies: only an opening resets the form
   useEffect(() => {
