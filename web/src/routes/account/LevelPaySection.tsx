@@ -117,7 +117,7 @@ export function LevelPaySection({ accountId }: { accountId: number }) {
           {
             id: "account-level-pay-enrol",
             label: "Enrol in level pay",
-            description: "Budget billing: the same amount every month, the average of the last year's bills",
+            description: "Budget billing: the same amount every month, a year's average",
             group: "This page" as const,
             keywords: ["level pay", "budget billing", "balanced payment plan", "average", "same every month"],
             run: () => setDialog("enrol"),
