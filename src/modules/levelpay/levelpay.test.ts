@@ -468,6 +468,9 @@ describe("refusals and leaving", () => {
     const over = await quickBill(acct, "2026-02-06", 13_000n);
     at("2026-02-07");
     await runLevelPay(t.ctx);
+    // The account is behind (January's bill unpaid): the deferral goes to February's bill, not to the arrears.
+    const owed = await accountBalances(t.ctx, acct.id);
+    expect(owed).toMatchObject({ past_due_cents: 10_000n, balance_cents: 20_000n });
     const under = await quickBill(acct, "2026-03-06", 8_000n);
     at("2026-03-07");
     await runLevelPay(t.ctx);

@@ -10,7 +10,9 @@
  * clearing rule (oldest due first) already pays the bill's own items with it; when the account has older open items
  * (it is behind) the deferral is posted on its own, directed at the bill's items, so it never pays the arrears.
  */
+import { sql } from "drizzle-orm";
 import type { Ctx } from "../../platform/context.js";
+import { preparedRows } from "../../platform/prepared.js";
 import {
   type BulkBillInput,
   type BulkCreditInput,
@@ -81,6 +83,32 @@ export async function postAll(tx: Ctx, postings: readonly Posting[]): Promise<nu
       });
     } else directed.push(at);
   });
+  // Directed credits first: nothing else in the batch has touched their items yet. Of the items named, those still
+  // open (a payment may have cleared some since they were read); none left, the credit clears oldest due first.
+  const named = directed.flatMap((at) => (postings[at] as Extract<Posting, { side: "credit" }>).items ?? []);
+  const open = new Set(
+    named.length === 0
+      ? []
+      : (
+          await preparedRows<{ id: bigint }>(
+            tx,
+            sql`SELECT id FROM receivable_items WHERE id = ANY(${sql.param(named)}::int8[]) AND open_cents > 0`,
+          )
+        ).map((r) => Number(r.id)),
+  );
+  for (const at of directed) {
+    const p = postings[at] as Extract<Posting, { side: "credit" }>;
+    const items = (p.items ?? []).filter((id) => open.has(id));
+    const posted = await postCredit(tx, {
+      account_id: p.account_id,
+      kind: DEFERRAL_KIND,
+      amount_cents: p.amount_cents,
+      directed_item_ids: items.length ? items : undefined,
+      reference: p.reference,
+      description: p.description,
+    });
+    entries[at] = posted.entry_id;
+  }
   const credited = await postCreditsBulk(
     tx,
     bulkCredits.map((c) => c.input),
@@ -88,18 +116,6 @@ export async function postAll(tx: Ctx, postings: readonly Posting[]): Promise<nu
   credited.forEach((c, i) => {
     entries[bulkCredits[i]!.at] = c.entry_id;
   });
-  for (const at of directed) {
-    const p = postings[at] as Extract<Posting, { side: "credit" }>;
-    const posted = await postCredit(tx, {
-      account_id: p.account_id,
-      kind: DEFERRAL_KIND,
-      amount_cents: p.amount_cents,
-      directed_item_ids: p.items,
-      reference: p.reference,
-      description: p.description,
-    });
-    entries[at] = posted.entry_id;
-  }
   const charged = await postBillsBulk(
     tx,
     charges.map((c) => c.input),
