@@ -64,6 +64,7 @@ export function decideClosed(f: ClosedFacts, rules: CollectionRules, today: stri
   if (s && (s.step === "written_off" || s.step === "referred")) {
     const unrecovered = s.written_off_cents - s.recovered_cents;
     if (f.open_credit_cents > 0n && unrecovered > 0n) {
+      // biome-ignore lint/complexity/useMathMinMax: bigint cents; Math.min takes numbers only
       const cents = f.open_credit_cents < unrecovered ? f.open_credit_cents : unrecovered;
       return {
         kind: "recovery",
@@ -113,7 +114,7 @@ export function decideClosed(f: ClosedFacts, rules: CollectionRules, today: stri
         `${f.active_account_number} (closed accounts: debit balances move to an active account).`,
     };
   }
-  if (f.final_due === null) return s ? { kind: "none" } : { kind: "none" };
+  if (f.final_due === null) return { kind: "none" };
   const due = f.final_due;
   const writeOffOn = plusDays(due, c.write_off_after_days);
   if (today >= writeOffOn) {

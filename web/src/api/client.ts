@@ -94,3 +94,11 @@ export const api = {
   post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("POST", path, { ...opts, body }),
   patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("PATCH", path, { ...opts, body }),
 };
+
+/** The API's per-field complaints (errors[]) by field, for a form to show beside each field (the last one said). */
+export function fieldErrorsOf<F extends string>(err: unknown): Partial<Record<F, string>> {
+  if (!(err instanceof ApiError)) return {};
+  const errors: Partial<Record<F, string>> = {};
+  for (const e of err.problem.errors ?? []) errors[e.field as F] = e.message;
+  return errors;
+}

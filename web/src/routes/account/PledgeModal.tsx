@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { ApiError } from "../../api/client.js";
+import { fieldErrorsOf } from "../../api/client.js";
 import { type Pledge, type PledgeRequest, recordPledge } from "../../api/collections.js";
 import { useMoneyAttempt } from "./attempt.js";
 import { money, parseDollars } from "./money.js";
@@ -12,12 +12,7 @@ type Errors = Partial<Record<Field, string>>;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function fieldErrors(err: unknown): Errors {
-  if (!(err instanceof ApiError)) return {};
-  const errors: Errors = {};
-  for (const e of err.problem.errors ?? []) errors[e.field as Field] = e.message;
-  return errors;
-}
+const fieldErrors = (err: unknown): Errors => fieldErrorsOf<Field>(err);
 
 /** What was recorded, for the line at the top of the collections section. */
 export const pledgeOutcome = (p: Pledge) =>

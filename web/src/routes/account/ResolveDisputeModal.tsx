@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, NativeSelect, Stack, Text, Textarea } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { ApiError } from "../../api/client.js";
+import { ApiError, fieldErrorsOf } from "../../api/client.js";
 import { type Dispute, type DisputeOutcome, resolveDispute } from "../../api/collections.js";
 import { money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
@@ -15,12 +15,7 @@ export const OUTCOME_WORDS: Record<DisputeOutcome, string> = {
   withdrawn: "Withdrawn by the customer",
 };
 
-function fieldErrors(err: unknown): Errors {
-  if (!(err instanceof ApiError)) return {};
-  const errors: Errors = {};
-  for (const e of err.problem.errors ?? []) errors[e.field as Field] = e.message;
-  return errors;
-}
+const fieldErrors = (err: unknown): Errors => fieldErrorsOf<Field>(err);
 
 /** What the dispute covers, in a few words. */
 export const disputeScope = (d: Dispute) =>

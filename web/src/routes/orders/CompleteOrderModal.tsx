@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { ApiError } from "../../api/client.js";
+import { ApiError, fieldErrorsOf } from "../../api/client.js";
 import {
   type CompleteOrderRequest,
   completeOrder,
@@ -17,12 +17,7 @@ type Errors = Partial<Record<Field, string>>;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const READING = /^\d{1,9}(\.\d{1,3})?$/;
 
-function fieldErrors(err: unknown): Errors {
-  if (!(err instanceof ApiError)) return {};
-  const errors: Errors = {};
-  for (const e of err.problem.errors ?? []) errors[e.field as Field] = e.message;
-  return errors;
-}
+const fieldErrors = (err: unknown): Errors => fieldErrorsOf<Field>(err);
 
 /** What was done, for the line above the list. */
 export const completedOutcome = (o: FieldOrder) =>
