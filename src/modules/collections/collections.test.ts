@@ -579,3 +579,81 @@ describe("disputes and pledges: bad input", () => {
     expect(await count(t, "assistance_pledges")).toBe(0);
   });
 });
+
+describe("pledges on the account", () => {
+  it("lists the agencies' pledges in the collections section, newest first, a pending one past its day as expired", async () => {
+    const a = await customer();
+    const other = await customer();
+    at("2026-11-05");
+    const csr = await t.as("csr");
+    const pledge = (account: number, body: Record<string, unknown>) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/v1/accounts/${account}/assistance-pledges`,
+        headers: csr,
+        payload: body,
+      });
+    const first = await pledge(a, {
+      agency: "Sacramento LIHEAP",
+      amount_cents: 25_000,
+      pledged_on: "2026-11-02",
+      expires_on: "2026-11-06",
+    });
+    expect(first.statusCode).toBe(201);
+    const second = await pledge(a, {
+      agency: "Salvation Army REACH",
+      amount_cents: 7_550,
+      pledged_on: "2026-11-04",
+      expires_on: "2026-12-04",
+    });
+    expect(second.statusCode).toBe(201);
+    expect(second.json()).toEqual({
+      id: expect.any(Number),
+      account_id: a,
+      agency: "Salvation Army REACH",
+      amount_cents: 7_550,
+      pledged_on: "2026-11-04",
+      expires_on: "2026-12-04",
+      status: "pending",
+      recorded_by: "t-csr",
+      version: 1,
+    });
+    const theirs = await pledge(other, {
+      agency: "Sacramento LIHEAP",
+      amount_cents: 12_000,
+      pledged_on: "2026-11-05",
+      expires_on: "2026-12-05",
+    });
+    expect(theirs.statusCode).toBe(201);
+
+    at("2026-11-10");
+    const res = await t.app.inject({ method: "GET", url: `/api/v1/accounts/${a}/collections`, headers: csr });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().pledges).toEqual([
+      {
+        id: second.json().id,
+        account_id: a,
+        agency: "Salvation Army REACH",
+        amount_cents: 7_550,
+        pledged_on: "2026-11-04",
+        expires_on: "2026-12-04",
+        status: "pending",
+        recorded_by: "t-csr",
+        version: 1,
+      },
+      {
+        id: first.json().id,
+        account_id: a,
+        agency: "Sacramento LIHEAP",
+        amount_cents: 25_000,
+        pledged_on: "2026-11-02",
+        expires_on: "2026-11-06",
+        status: "expired",
+        recorded_by: "t-csr",
+        version: 1,
+      },
+    ]);
+    const elsewhere = await t.app.inject({ method: "GET", url: `/api/v1/accounts/${other}/collections`, headers: csr });
+    expect(elsewhere.json().pledges.map((p: { id: number }) => p.id)).toEqual([theirs.json().id]);
+  });
+});

@@ -142,9 +142,42 @@ export interface PledgeView {
   agency: string;
   amount_cents: bigint;
   pledged_on: string;
+  /** It holds collection until it is paid or this day passes. */
   expires_on: string;
+  /** pending | received | expired | cancelled: a pending pledge past its day reads as expired. */
   status: string;
+  recorded_by: string;
   version: number;
+}
+
+type PledgeRow = Omit<PledgeView, "id" | "account_id" | "amount_cents"> & {
+  id: bigint;
+  account_id: bigint;
+  amount_cents: bigint;
+};
+
+// A pending pledge stops holding collection the day after it expires (facts.ts): it is shown as what it then is.
+const selectPledges = (today: string) => sql`SELECT x.id, x.account_id, x.agency, x.amount_cents,
+    x.pledged_on::text AS pledged_on, x.expires_on::text AS expires_on,
+    CASE WHEN x.status = 'pending' AND x.expires_on < ${today}::date THEN 'expired' ELSE x.status END AS status,
+    x.recorded_by, x.version
+  FROM assistance_pledges AS x`;
+
+const pledgeView = (r: PledgeRow): PledgeView => ({
+  ...r,
+  id: Number(r.id),
+  account_id: Number(r.account_id),
+  amount_cents: BigInt(r.amount_cents),
+});
+
+/** The account's energy-assistance pledges, newest first. */
+export async function pledgesOf(ctx: Ctx, accountId: number, limit = 20): Promise<PledgeView[]> {
+  const rows = await preparedRows<PledgeRow>(
+    ctx,
+    sql`${selectPledges(ctx.clock.today().toString())} WHERE x.account_id = ${accountId}::int8
+        ORDER BY x.pledged_on DESC, x.id DESC LIMIT ${limit}::int4`,
+  );
+  return rows.map(pledgeView);
 }
 
 /** Records an agency's pending energy-assistance pledge toward the account. */
@@ -169,16 +202,11 @@ export async function recordPledge(
                   ${input.expires_on}::date, ${tx.actor.username})
           RETURNING id`,
     );
-    const pledge: PledgeView = {
-      id: Number(row!.id),
-      account_id: accountId,
-      agency: input.agency,
-      amount_cents: input.amount_cents,
-      pledged_on: input.pledged_on,
-      expires_on: input.expires_on,
-      status: "pending",
-      version: 1,
-    };
+    const [created] = await preparedRows<PledgeRow>(
+      tx,
+      sql`${selectPledges(today)} WHERE x.id = ${row!.id.toString()}::int8`,
+    );
+    const pledge = pledgeView(created!);
     await audit(tx, {
       entityType: "assistance_pledge",
       entityId: pledge.id,

@@ -70,7 +70,8 @@ export async function collectionsRoutes(app: Http) {
         tags,
         summary:
           "Where the account stands in collections: aging, the step and since when, the next step and its date, " +
-          "what holds it (with the rule and sentence), notices sent, arrangements, disputes and orders",
+          "what holds it (with the rule and sentence), notices sent, arrangements, disputes, assistance pledges " +
+          "(newest first, at most 20) and orders",
         params,
       },
     },

@@ -1,7 +1,7 @@
 /**
  * Collections as the account view and policy explain show it: where the account stands, what the run would do
  * today and why, what protects the customer, the next step and its date, the notices sent and the arrangements,
- * disputes and orders on the account.
+ * disputes, energy-assistance pledges and orders on the account.
  */
 import { sql } from "drizzle-orm";
 import { formatCents } from "../../core/money.js";
@@ -15,7 +15,7 @@ import { ampDecision, ampFacts, ampOf } from "./amp.js";
 import { arrangementsOf } from "./arrangements.js";
 import { bankruptciesOf } from "./bankruptcy.js";
 import { closedDecision, closedStateOf, gatherClosed } from "./closed.js";
-import { disputesOf } from "./disputes.js";
+import { disputesOf, pledgesOf } from "./disputes.js";
 import { gatherFacts } from "./facts.js";
 import {
   type CollectionFacts,
@@ -215,6 +215,7 @@ export async function collectionsOf(ctx: Ctx, accountId: number) {
     ),
     arrangements: await arrangementsOf(ctx, accountId),
     disputes: await disputesOf(ctx, accountId),
+    pledges: await pledgesOf(ctx, accountId),
     orders: await listOrders(ctx, { account_id: accountId, limit: 20 }),
     bankruptcies: await bankruptciesOf(ctx, accountId),
     closed: await closedStateOf(ctx, accountId),
