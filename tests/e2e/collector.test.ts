@@ -56,6 +56,9 @@ async function palette(command: string, name: RegExp) {
   await page.keyboard.type(command);
   await paletteShows(page, name);
   await page.keyboard.press("Enter");
+  // The command runs as the palette's closing animation ends; a key pressed before the dialog leaves the page is
+  // the palette's, not the page's.
+  await page.getByRole("dialog", { name: "Command palette" }).waitFor({ state: "detached" });
 }
 
 beforeAll(async () => {
