@@ -581,18 +581,33 @@ export function closedDecision(f: ClosedFacts, rules: CollectionRules, today: st
   if (a.kind === "none" || a.kind === "watch") {
     const s = f.state;
     const c = rules.closed;
-    const explanation =
-      f.held !== null
-        ? `Closed account held: ${f.held}.`
-        : s && (s.step === "written_off" || s.step === "referred")
-          ? `${formatCents(s.written_off_cents)} written off on ${s.written_off_on}` +
-            (s.step === "referred" ? " and referred to the collection agency" : "") +
-            `; ${formatCents(s.recovered_cents)} recovered since.`
-          : f.final_due
-            ? `Closed account owing ${formatCents(f.balance_cents)}: the final bill was due ${f.final_due}; written off ` +
-              `on ${plusDays(f.final_due, c.write_off_after_days)} unless paid.`
-            : `Closed account owing ${formatCents(f.balance_cents)}: waiting for the final bill.`;
-    return { rule_id: RULE[a.kind], decision: DECISION[a.kind], facts, explanation };
+    const credit = f.balance_cents < 0n ? -f.balance_cents : 0n;
+    let explanation: string;
+    let decision = DECISION[a.kind];
+    if (f.held !== null) explanation = `Closed account held: ${f.held}.`;
+    else if (s && (s.step === "written_off" || s.step === "referred")) {
+      explanation =
+        `${formatCents(s.written_off_cents)} written off on ${s.written_off_on}` +
+        (s.step === "referred" ? " and referred to the collection agency" : "") +
+        `; ${formatCents(s.recovered_cents)} recovered since.`;
+    } else if (credit > 0n) {
+      // A credit with nowhere to move (no active account, or policy keeps credits where they are) goes back to the
+      // customer: a CSR requests the refund.
+      decision = "refund";
+      explanation =
+        `Closed account ${f.account_number} has a credit of ${formatCents(credit)}` +
+        (f.active_account_id === null
+          ? " and the customer has no active account"
+          : ` (policy does not move credits to the active account ${f.active_account_number})`) +
+        ": refund it to the customer.";
+    } else if (f.balance_cents === 0n) {
+      explanation = `Closed account ${f.account_number} owes nothing: nothing to collect.`;
+    } else if (f.final_due) {
+      explanation =
+        `Closed account owing ${formatCents(f.balance_cents)}: the final bill was due ${f.final_due}; written off ` +
+        `on ${plusDays(f.final_due, c.write_off_after_days)} unless paid.`;
+    } else explanation = `Closed account owing ${formatCents(f.balance_cents)}: waiting for the final bill.`;
+    return { rule_id: RULE[a.kind], decision, facts, explanation };
   }
   return { rule_id: RULE[a.kind], decision: DECISION[a.kind], facts, explanation: a.says };
 }
