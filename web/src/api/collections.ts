@@ -20,6 +20,16 @@ export const EVENT_WORDS: Record<string, string> = {
   extension_made: "Extension given",
   arrangement_broken: "Arrangement broken",
   arrangement_completed: "Arrangement completed",
+  closed_notice: "Closed-account notice",
+  closed_final_notice: "Closed-account final notice",
+  balance_transferred: "Balance transferred",
+  written_off: "Written off to bad debt",
+  referred: "Referred to the agency",
+  recovery: "Recovered from bad debt",
+  amp_enrolled: "Enrolled in AMP",
+  amp_forgiven: "AMP forgiveness",
+  amp_removed: "Removed from AMP",
+  bankruptcy_filed: "Bankruptcy recorded",
 };
 
 export interface CollectionDecision {
@@ -120,6 +130,8 @@ export interface Collections {
   disputes: Dispute[];
   orders: ServiceOrder[];
   bankruptcies: Bankruptcy[];
+  closed: ClosedStanding | null;
+  amp: AmpStanding;
   rules: { arrangement_max_months: number; extension_max_days: number; min_notice_cents: string };
 }
 
@@ -289,3 +301,69 @@ export const fetchHeatForecasts = (signal?: AbortSignal) =>
 /** Keys forecast highs by territory and day; a day keyed again replaces the earlier figure. */
 export const putHeatForecasts = (forecasts: { territory: string; forecast_on: string; high_f: number }[]) =>
   request<{ forecasts: HeatForecast[] }>("PUT", "/api/v1/heat-forecasts", { body: { forecasts } });
+
+/** Where a closed account's balance stands in closed-account collection. */
+export type ClosedStep = "watching" | "first_notice" | "second_notice" | "written_off" | "referred";
+
+export const CLOSED_STEP_WORDS: Record<ClosedStep, string> = {
+  watching: "Closed, final bill not yet overdue",
+  first_notice: "Closed-account notice sent",
+  second_notice: "Closed-account final notice sent",
+  written_off: "Written off to bad debt",
+  referred: "With the collection agency",
+};
+
+export interface ClosedStanding {
+  step: ClosedStep;
+  step_on: string;
+  /** The final bill's due date, from which the policy's days run. */
+  final_due: string;
+  balance_cents: Cents;
+  written_off_cents: Cents;
+  written_off_on: string | null;
+  referred_on: string | null;
+  recovered_cents: Cents;
+  placement: { agency: string; placed_on: string; amount_cents: Cents; file_id: number } | null;
+}
+
+/** Policy's decision on enrolling the account in arrearage management (AMP) today. */
+export interface AmpDecision extends CollectionDecision {
+  eligible: boolean;
+  /** What enrolment would hold from collection: the arrears, up to the cap. */
+  enrol_cents: Cents;
+}
+
+export interface AmpPlan {
+  id: number;
+  account_id: number;
+  status: "active" | "completed" | "removed";
+  enrolled_on: string;
+  enrolled_by: string;
+  enrolled_cents: Cents;
+  forgiven_cents: Cents;
+  /** A twelfth of what was enrolled: forgiven for each bill paid on time. */
+  installment_cents: Cents;
+  on_time: number;
+  misses: number;
+  checked_through: string | null;
+  closed_on: string | null;
+  closed_reason: string | null;
+  version: number;
+}
+
+export interface AmpStanding {
+  profile: string;
+  decision: AmpDecision;
+  plans: AmpPlan[];
+}
+
+/** Enrols the account's arrears in AMP: 201, or 422 naming the rule that refuses. */
+export const enrolAmp = (accountId: number, key: string) =>
+  api.post<AmpPlan>(`/api/v1/accounts/${accountId}/amp`, {}, headers(key));
+
+/** Ends an AMP plan at the customer's request: what is not forgiven returns to collection. */
+export const leaveAmp = (planId: number, version: number) =>
+  api.post<AmpPlan>(`/api/v1/amp-plans/${planId}/leave`, { version });
+
+/** A placement file as it was sent to the collection agency (downloads). */
+export const agencyFileUrl = (fileId: number) => `/api/v1/collections/agency-files/${fileId}`;

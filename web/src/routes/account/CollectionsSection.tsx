@@ -17,8 +17,10 @@ import { useCommands } from "../../commands/registry.js";
 import { restoreFocus, useNotice } from "../../focus.js";
 import { useCan } from "../../user.js";
 import { jumpToSection, Section, sectionTitleId } from "./AccountSections.js";
+import { EnrolAmpModal, LeaveAmpModal } from "./AmpModal.js";
 import { ArrangementModal } from "./ArrangementModal.js";
 import { BankruptcyModal } from "./BankruptcyModal.js";
+import { AmpPanel, ClosedPanel } from "./ClosedAndAmp.js";
 import { DisputeList } from "./DisputeList.js";
 import { DisputeModal } from "./DisputeModal.js";
 import { when } from "./format.js";
@@ -202,10 +204,16 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
   const canResolve = useCan("disputes.resolve");
   const canPledge = useCan("collections.protect");
   const [dialog, setDialog] = useState<
-    "arrangement" | "restore" | "bankruptcy" | "dispute" | "resolve" | "pledge" | null
+    "arrangement" | "restore" | "bankruptcy" | "dispute" | "resolve" | "pledge" | "amp" | "amp-leave" | null
   >(null);
   const [resolving, setResolving] = useState<Dispute | null>(null);
   const openDisputes = data.data?.disputes.filter((d) => d.status === "open") ?? [];
+  // AMP is offered (under the profile in force) to open accounts; a closed account's balance is collected otherwise.
+  const amp = data.data && !data.data.closed ? data.data.amp : undefined;
+  const ampOffered = amp !== undefined && amp.decision.rule_id !== "collections.amp.off";
+  const ampPlan = amp?.plans.find((p) => p.status === "active");
+  // A closed account's balance follows the closed-account steps: no arrangement is made on it.
+  const isClosed = Boolean(data.data?.closed);
   const resolve = (d: Dispute) => {
     setResolving(d);
     setDialog("resolve");
@@ -227,7 +235,7 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
     else setTimeout(restoreFocus, 0);
   };
   useCommands([
-    ...(canArrange
+    ...(canArrange && !isClosed
       ? [
           {
             id: "account-arrangement",
@@ -290,6 +298,30 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
           },
         ]
       : []),
+    ...(canArrange && ampOffered && !ampPlan
+      ? [
+          {
+            id: "account-amp",
+            label: "Enrol in AMP",
+            description: "Arrearage management (CARE/FERA): old arrears held, a twelfth forgiven per bill paid on time",
+            group: "This page" as const,
+            keywords: ["amp", "arrearage", "forgive", "forgiveness", "care", "fera", "arrears"],
+            run: () => setDialog("amp"),
+          },
+        ]
+      : []),
+    ...(canArrange && ampPlan
+      ? [
+          {
+            id: "account-amp-leave",
+            label: "End the AMP plan",
+            description: "At the customer's request: what is not forgiven returns to collection",
+            group: "This page" as const,
+            keywords: ["amp", "arrearage", "leave", "end", "remove"],
+            run: () => setDialog("amp-leave"),
+          },
+        ]
+      : []),
     ...(canPledge
       ? [
           {
@@ -325,7 +357,14 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
     const c = data.data;
     body = (
       <Stack gap="sm">
-        <Standing c={c} />
+        {c.closed ? (
+          <>
+            <Text size="sm">The account is closed: its balance is collected as a closed account&apos;s.</Text>
+            <ClosedPanel closed={c.closed} />
+          </>
+        ) : (
+          <Standing c={c} />
+        )}
         <WorkedCut c={c} />
         <Sub>Decisions</Sub>
         <Decisions c={c} />
@@ -333,6 +372,16 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
         <Notices c={c} />
         <Sub>Arrangements</Sub>
         <Arrangements c={c} />
+        {amp && (ampOffered || amp.plans.length > 0) && (
+          <>
+            <Sub>Arrearage management (AMP)</Sub>
+            <AmpPanel
+              amp={amp}
+              onEnrol={canArrange ? () => setDialog("amp") : undefined}
+              onLeave={canArrange ? () => setDialog("amp-leave") : undefined}
+            />
+          </>
+        )}
         {(c.disputes.length > 0 || canDispute) && (
           <>
             <Sub>Disputes</Sub>
@@ -388,9 +437,9 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
     <Section
       title={TITLE}
       actions={
-        (canArrange || canRestore) && (
+        ((canArrange && !isClosed) || canRestore) && (
           <Group gap="xs">
-            {canArrange && (
+            {canArrange && !isClosed && (
               <Button size="xs" variant="light" onClick={() => setDialog("arrangement")}>
                 Arrangement{" "}
                 <Kbd ml={6} size="xs">
@@ -436,6 +485,10 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
       )}
       {canResolve && (
         <ResolveDisputeModal accountId={accountId} dispute={resolving} opened={dialog === "resolve"} onClose={close} />
+      )}
+      {canArrange && amp && <EnrolAmpModal accountId={accountId} amp={amp} opened={dialog === "amp"} onClose={close} />}
+      {canArrange && (
+        <LeaveAmpModal accountId={accountId} plan={ampPlan} opened={dialog === "amp-leave"} onClose={close} />
       )}
       {canPledge && c && (
         <PledgeModal accountId={accountId} opened={dialog === "pledge"} onClose={close} today={c.as_of} />

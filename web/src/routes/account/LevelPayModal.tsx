@@ -1,9 +1,10 @@
 import { Alert, Button, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client.js";
 import { endLevelPay, enrolLevelPay, type LevelPay, levelPayKey } from "../../api/levelpay.js";
 import { useMoneyAttempt } from "./attempt.js";
+import { ctrlEnter, Refusal } from "./dialog.js";
 import { money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
 
@@ -14,28 +15,6 @@ export function deferredWords(cents: number | bigint): string {
   if (c < 0n) return `${money(-c)} in the customer's favour`;
   return money(0n);
 }
-
-function Refusal({ error }: { error: Error }) {
-  const rule = error instanceof ApiError && typeof error.problem.rule === "string" ? error.problem.rule : undefined;
-  return (
-    <Alert color="red" role="alert" title="Not done">
-      {error instanceof ApiError ? (error.problem.detail ?? error.message) : error.message}
-      {rule && (
-        <Text size="xs" c="dimmed">
-          Rule <span style={{ fontFamily: "monospace" }}>{rule}</span>
-        </Text>
-      )}
-    </Alert>
-  );
-}
-
-/** Ctrl+Enter (or Cmd+Enter) anywhere in the form sends it. */
-const ctrlEnter = (submit: () => void) => (event: KeyboardEvent) => {
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-    event.preventDefault();
-    submit();
-  }
-};
 
 /**
  * Enrol in level pay: the amount policy gives and the sentence that explains it, to read to the customer; Ctrl+Enter
