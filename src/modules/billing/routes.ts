@@ -1,8 +1,10 @@
 import { z } from "zod";
 import type { Http } from "../../platform/http.js";
-import { idParam } from "../parties/index.js";
+import { decimal, meterParams } from "../metering/index.js";
+import { idParam, isoDate } from "../parties/index.js";
 import { billPdf } from "./bill-pdf.js";
 import { accountBills, billView } from "./bill-views.js";
+import { stopService } from "./stop-service.js";
 
 const tags = ["bills"];
 const params = z.object({ id: idParam });
@@ -13,7 +15,25 @@ const billsQuery = z.object({
   before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
-/** Bills as they were made: an account's list, one bill with its lines, and the bill document (PDF). */
+const stopBody = z.strictObject({
+  stop_on: isoDate,
+  /** Final readings by meter (the customer's or the field's); a meter left out is estimated from its history. */
+  reads: z
+    .array(
+      z.strictObject({
+        meter_number: meterParams.shape.meter_number,
+        reading: decimal,
+        kind: z.enum(["actual", "customer"]).default("customer"),
+      }),
+    )
+    .max(20)
+    .optional(),
+});
+
+/**
+ * Bills as they were made: an account's list, one bill with its lines, and the bill document (PDF); and stopping
+ * service with its final bill.
+ */
 export async function billingRoutes(app: Http) {
   app.get(
     "/api/v1/accounts/:id/bills",
@@ -55,5 +75,22 @@ export async function billingRoutes(app: Http) {
         .type("application/pdf")
         .header("content-disposition", `inline; filename="bill-${request.params.id}.pdf"`)
         .send(await billPdf(request.ctx, request.params.id)),
+  );
+
+  app.post(
+    "/api/v1/accounts/:id/stop-service",
+    {
+      config: { access: { permission: "service.write" }, idempotency: "required" },
+      schema: {
+        tags,
+        summary:
+          "Stop service (move-out): the account's agreements end on `stop_on` (today or up to 60 days back), the " +
+          "final reads are keyed (or estimated for a meter left out), the final bill is made at once through the " +
+          "stop date, and the account closes",
+        params,
+        body: stopBody,
+      },
+    },
+    async (request) => stopService(request.ctx, request.params.id, request.body),
   );
 }

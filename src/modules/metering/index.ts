@@ -11,6 +11,7 @@ export { estimateUsage, type UsageEstimate, type UsagePeriod } from "./estimate.
 export { acceptRead, listHeldReads, replaceRead } from "./exceptions.js";
 export { type GbUsagePoint, GreenButtonError, parseGreenButton } from "./greenbutton.js";
 export { exportGreenButton, greenButtonXml } from "./greenbutton-export.js";
+export { decimal, meterParams } from "./inputs.js";
 export { type IntervalImportReport, importGreenButton, importIntervalsCsv } from "./interval-import.js";
 export { intervalSeriesFor, type MeterIntervalReport } from "./intervals.js";
 export { type ImportReport, type KeyedRead, keyReads, listReads } from "./reads.js";

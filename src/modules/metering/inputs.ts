@@ -2,7 +2,7 @@ import { z } from "zod";
 import { idParam, isoDate } from "../parties/index.js";
 
 /** A dial reading or demand, as a decimal string or a number: 0 or more, up to 3 decimals. */
-const decimal = z
+export const decimal = z
   .union([
     z.number().min(0).max(999_999_999_999),
     z.string().regex(/^\d{1,12}(\.\d{1,3})?$/, "a number, 0 or more, up to 3 decimals (12034 or 12034.5)"),
