@@ -238,6 +238,10 @@ describe("a collector opens a dispute on a bill item, keyboard only", () => {
       /^Pledge \d+ of \$150\.50 from Sacramento Employment and Training Agency recorded, pending until 2026-04-15\.$/,
     );
     await pledge.waitFor({ state: "hidden" });
+    // The section lists it, pending until the day the payment is expected.
+    expect(await text(section().getByTestId(/^pledge-\d+$/))).toMatch(
+      /^Pledge \d+: pending\$150\.50 from Sacramento Employment and Training Agency, pledged 2026-03-02, expected by 2026-04-15; recorded by colette$/,
+    );
   });
 });
 

@@ -132,6 +132,8 @@ export interface Collections {
   bankruptcies: Bankruptcy[];
   closed: ClosedStanding | null;
   amp: AmpStanding;
+  /** Energy-assistance pledges, newest first. */
+  pledges: Pledge[];
   rules: { arrangement_max_months: number; extension_max_days: number; min_notice_cents: string };
 }
 
@@ -267,7 +269,9 @@ export interface PledgeRequest {
 export interface Pledge extends PledgeRequest {
   id: number;
   account_id: number;
-  status: string;
+  /** Pending until expires_on; shown expired after it. */
+  status: "pending" | "received" | "expired" | "cancelled";
+  recorded_by: string;
   version: number;
 }
 

@@ -10,6 +10,7 @@ import {
   EVENT_WORDS,
   fetchCollections,
   noticePdfUrl,
+  type Pledge,
   proofOfClaimUrl,
   STEP_WORDS,
 } from "../../api/collections.js";
@@ -181,6 +182,32 @@ function Arrangements({ c }: { c: Collections }) {
               .join(" · ")}
           </Text>
         </div>
+      ))}
+    </Stack>
+  );
+}
+
+const PLEDGE_COLOR: Record<Pledge["status"], string> = {
+  pending: "blue",
+  received: "green",
+  expired: "gray",
+  cancelled: "gray",
+};
+
+function Pledges({ c }: { c: Collections }) {
+  if (c.pledges.length === 0) return <Text size="sm">None. Record one from the palette (&quot;pledge&quot;).</Text>;
+  return (
+    <Stack gap={4}>
+      {c.pledges.map((p) => (
+        <Group gap="xs" key={p.id} data-testid={`pledge-${p.id}`}>
+          <Badge variant="light" color={PLEDGE_COLOR[p.status]}>
+            Pledge {p.id}: {p.status}
+          </Badge>
+          <Text size="sm">
+            {money(p.amount_cents)} from {p.agency}, pledged {p.pledged_on}, expected by {p.expires_on}; recorded by{" "}
+            {p.recorded_by}
+          </Text>
+        </Group>
       ))}
     </Stack>
   );
@@ -386,6 +413,12 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
           <>
             <Sub>Disputes</Sub>
             <DisputeList disputes={c.disputes} canOpen={canDispute} canResolve={canResolve} onResolve={resolve} />
+          </>
+        )}
+        {(c.pledges.length > 0 || canPledge) && (
+          <>
+            <Sub>Energy-assistance pledges</Sub>
+            <Pledges c={c} />
           </>
         )}
         {c.bankruptcies.length > 0 && (
