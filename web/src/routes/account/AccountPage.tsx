@@ -20,7 +20,8 @@ import { CreditSection } from "./CreditSection.js";
 import { EditCustomerModal } from "./EditCustomerModal.js";
 import { words } from "./format.js";
 import { LevelPaySection } from "./LevelPaySection.js";
-import { EnrolmentList, ServiceList } from "./ServiceTables.js";
+import { ServiceSection } from "./ServiceSection.js";
+import { EnrolmentList } from "./ServiceTables.js";
 
 function failure(err: Error, id: string): string {
   if (err instanceof ApiError && err.status === 404) return `There is no account ${id}.`;
@@ -152,9 +153,12 @@ export function AccountPage() {
             {canSeeCollections && <CollectionsSection accountId={id} />}
             <CreditSection accountId={id} />
             <LevelPaySection accountId={id} />
-            <Section title="Premises and service">
-              <ServiceList agreements={data.service_agreements ?? []} />
-            </Section>
+            <ServiceSection
+              accountId={id}
+              status={data.status}
+              agreements={data.service_agreements ?? []}
+              today={data.as_of ?? new Date().toISOString().slice(0, 10)}
+            />
             <Section title="Enrolments">
               <EnrolmentList enrolments={data.enrolments ?? []} asOf={data.as_of} />
             </Section>

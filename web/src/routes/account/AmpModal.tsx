@@ -168,7 +168,7 @@ export function LeaveAmpModal({
               <Button variant="default" onClick={() => onClose()}>
                 Cancel
               </Button>
-              <Button type="submit" color="red" data-autofocus loading={save.isPending}>
+              <Button type="submit" color="red.9" data-autofocus loading={save.isPending}>
                 End the plan
               </Button>
             </Group>

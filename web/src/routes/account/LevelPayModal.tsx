@@ -213,7 +213,7 @@ export function EndLevelPayModal({
               <Button variant="default" onClick={() => onClose()}>
                 Cancel
               </Button>
-              <Button type="submit" color="red" loading={save.isPending}>
+              <Button type="submit" color="red.9" loading={save.isPending}>
                 {attempt.uncertain ? "Send again" : "End level pay"}
               </Button>
             </Group>
