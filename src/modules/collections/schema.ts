@@ -78,7 +78,10 @@ export const collectionEvents = pgTable(
   (t) => [
     uniqueIndex("collection_events_day_uq").on(t.accountId, t.kind, t.onDate),
     index("collection_events_account_idx").on(t.accountId, t.id),
-    index("collection_events_email_idx").on(t.onDate).where(sql`${t.channel} = 'email' AND ${t.emailedAt} IS NULL`),
+    // The email queue: notices to email not yet sent nor failed, read in (on_date, id) order a batch at a time.
+    index("collection_events_email_idx")
+      .on(t.onDate, t.id)
+      .where(sql`${t.channel} = 'email' AND ${t.emailedAt} IS NULL AND ${t.emailError} IS NULL`),
   ],
 );
 

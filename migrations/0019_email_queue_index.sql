@@ -1,0 +1,2 @@
+DROP INDEX "collection_events_email_idx";--> statement-breakpoint
+CREATE INDEX "collection_events_email_idx" ON "collection_events" USING btree ("on_date","id") WHERE "collection_events"."channel" = 'email' AND "collection_events"."emailed_at" IS NULL AND "collection_events"."email_error" IS NULL;
