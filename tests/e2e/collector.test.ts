@@ -240,8 +240,23 @@ describe("a collector opens a dispute on a bill item, keyboard only", () => {
     await pledge.waitFor({ state: "hidden" });
     // The section lists it, pending until the day the payment is expected.
     expect(await text(section().getByTestId(/^pledge-\d+$/))).toMatch(
-      /^Pledge \d+: pending\$150\.50 from Sacramento Employment and Training Agency, pledged 2026-03-02, expected by 2026-04-15; recorded by colette$/,
+      /^Pledge \d+: pending\$150\.50 from Sacramento Employment and Training Agency, pledged 2026-03-02, expected by 2026-04-15; recorded by colette/,
     );
+    // The agency's payment comes in: the pledge is marked received and holds collection no longer.
+    const received = section().getByRole("button", { name: /^Pledge \d+ received$/ });
+    await received.focus();
+    await page.keyboard.press("Enter");
+    await poll(() => text(notice())).toMatch(
+      /^Pledge \d+ from Sacramento Employment and Training Agency received: it no longer holds collection\.$/,
+    );
+    await section()
+      .getByText(/^Pledge \d+: received$/)
+      .waitFor();
+    expect(
+      await section()
+        .getByRole("button", { name: /^Pledge \d+ received$/ })
+        .count(),
+    ).toBe(0);
   });
 });
 

@@ -655,5 +655,29 @@ describe("pledges on the account", () => {
     ]);
     const elsewhere = await t.app.inject({ method: "GET", url: `/api/v1/accounts/${other}/collections`, headers: csr });
     expect(elsewhere.json().pledges.map((p: { id: number }) => p.id)).toEqual([theirs.json().id]);
+
+    // The agency pays: the pledge is closed as received, once; a stale version or an expired pledge is refused.
+    const close = (id: number, body: Record<string, unknown>) =>
+      t.app.inject({ method: "POST", url: `/api/v1/assistance-pledges/${id}/close`, headers: csr, payload: body });
+    const received = await close(second.json().id, { version: 1, status: "received" });
+    expect(received.statusCode).toBe(200);
+    expect(received.json()).toMatchObject({ status: "received", version: 2 });
+    expect((await close(second.json().id, { version: 1, status: "cancelled" })).statusCode).toBe(409);
+    const again = await close(second.json().id, { version: 2, status: "cancelled" });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toBe(`pledge ${second.json().id} is already received`);
+    expect((await close(first.json().id, { version: 1, status: "received" })).json().detail).toBe(
+      `pledge ${first.json().id} is already expired`,
+    );
+    const bad = await close(theirs.json().id, { version: 1, status: "paid" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe("status");
+    const withdrawn = await close(theirs.json().id, { version: 1, status: "cancelled" });
+    expect(withdrawn.json()).toMatchObject({ status: "cancelled" });
+    const [pending] = await t.database.rows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int4 AS n FROM assistance_pledges WHERE account_id IN (${a}, ${other}) AND status = 'pending'`,
+    );
+    expect(pending!.n).toBe(1);
   });
 });

@@ -218,6 +218,43 @@ export async function recordPledge(
   });
 }
 
+/**
+ * Closes a pending pledge: received (the agency paid) or cancelled (the agency withdrew or denied it). Either way it
+ * no longer holds collection. A stale version is refused (409), as is a pledge no longer pending.
+ */
+export async function closePledge(
+  ctx: Ctx,
+  pledgeId: number,
+  input: { version: number; status: "received" | "cancelled" },
+): Promise<PledgeView> {
+  return inTx(ctx, async (tx) => {
+    const today = tx.clock.today().toString();
+    const [row] = await preparedRows<PledgeRow>(
+      tx,
+      sql`${selectPledges(today)} WHERE x.id = ${pledgeId}::int8 FOR UPDATE`,
+    );
+    if (!row) throw notFound(`pledge ${pledgeId}`, "pledge_id");
+    const before = pledgeView(row);
+    if (before.version !== input.version) throw staleVersion(`pledge ${pledgeId}`, before);
+    if (before.status !== "pending") throw conflict(`pledge ${pledgeId} is already ${before.status}`);
+    await preparedRows(
+      tx,
+      sql`UPDATE assistance_pledges SET status = ${input.status}, version = version + 1 WHERE id = ${pledgeId}::int8`,
+    );
+    const [fresh] = await preparedRows<PledgeRow>(tx, sql`${selectPledges(today)} WHERE x.id = ${pledgeId}::int8`);
+    const after = pledgeView(fresh!);
+    await audit(tx, {
+      entityType: "assistance_pledge",
+      entityId: pledgeId,
+      accountId: before.account_id,
+      action: input.status === "received" ? "received" : "cancel",
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
 export interface HeatForecast {
   territory: string;
   forecast_on: string;

@@ -7,7 +7,14 @@ import { ampOf, enrolAmp, leaveAmp } from "./amp.js";
 import { makeArrangement } from "./arrangements.js";
 import { closeBankruptcy, recordBankruptcy } from "./bankruptcy.js";
 import { runCollections } from "./daily.js";
-import { heatForecastsFrom, openDispute, putHeatForecasts, recordPledge, resolveDispute } from "./disputes.js";
+import {
+  closePledge,
+  heatForecastsFrom,
+  openDispute,
+  putHeatForecasts,
+  recordPledge,
+  resolveDispute,
+} from "./disputes.js";
 import { noticePdf } from "./notice-pdf.js";
 import { proofOfClaimPdf } from "./proof-of-claim.js";
 import { restorationOf, restoreService } from "./restoration.js";
@@ -167,6 +174,21 @@ export async function collectionsRoutes(app: Http) {
           amount_cents: BigInt(request.body.amount_cents),
         }),
       ),
+  );
+  r.post(
+    "/api/v1/assistance-pledges/:pledge_id/close",
+    {
+      config: { access: { permission: "collections.protect" } },
+      schema: {
+        tags,
+        summary:
+          "Close a pending pledge: received (the agency paid) or cancelled (withdrawn or denied); it no longer " +
+          "holds collection",
+        params: z.object({ pledge_id: idParam }),
+        body: z.strictObject({ version: z.number().int().min(1), status: z.enum(["received", "cancelled"]) }),
+      },
+    },
+    async (request) => closePledge(request.ctx, request.params.pledge_id, request.body),
   );
   r.put(
     "/api/v1/heat-forecasts",

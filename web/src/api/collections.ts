@@ -279,6 +279,10 @@ export interface Pledge extends PledgeRequest {
 export const recordPledge = (accountId: number, body: PledgeRequest, key?: string) =>
   api.post<Pledge>(`/api/v1/accounts/${accountId}/assistance-pledges`, body, headers(key));
 
+/** Closes a pending pledge: received (the agency paid) or cancelled; a stale version is refused (409). */
+export const closePledge = (pledgeId: number, body: { version: number; status: "received" | "cancelled" }) =>
+  api.post<Pledge>(`/api/v1/assistance-pledges/${pledgeId}/close`, body);
+
 export interface HeatForecast {
   territory: string;
   forecast_on: string;

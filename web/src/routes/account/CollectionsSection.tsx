@@ -1,10 +1,11 @@
 import { Alert, Anchor, Badge, Button, Group, Kbd, Loader, Stack, Table, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearch } from "@tanstack/react-router";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client.js";
 import {
   type Collections,
+  closePledge,
   collectionsKey,
   type Dispute,
   EVENT_WORDS,
@@ -29,6 +30,7 @@ import { money } from "./money.js";
 import { PledgeModal } from "./PledgeModal.js";
 import { ResolveDisputeModal } from "./ResolveDisputeModal.js";
 import { RestoreModal } from "./RestoreModal.js";
+import { refreshMoney } from "./refresh.js";
 
 const TITLE = "Collections";
 const NUM = { textAlign: "right", whiteSpace: "nowrap", fontVariantNumeric: "tabular-nums" } as const;
@@ -194,10 +196,27 @@ const PLEDGE_COLOR: Record<Pledge["status"], string> = {
   cancelled: "gray",
 };
 
-function Pledges({ c }: { c: Collections }) {
+function Pledges({ c, canClose, onClosed }: { c: Collections; canClose: boolean; onClosed: (text: string) => void }) {
+  const client = useQueryClient();
+  const close = useMutation({
+    mutationFn: ({ p, status }: { p: Pledge; status: "received" | "cancelled" }) =>
+      closePledge(p.id, { version: p.version, status }),
+    onSuccess: async (p) => {
+      await refreshMoney(client, [c.account_id]);
+      onClosed(
+        `Pledge ${p.id} from ${p.agency} ${p.status === "received" ? "received" : "cancelled"}: it no longer holds collection.`,
+      );
+    },
+    onError: () => void client.invalidateQueries({ queryKey: collectionsKey(c.account_id) }),
+  });
   if (c.pledges.length === 0) return <Text size="sm">None. Record one from the palette (&quot;pledge&quot;).</Text>;
   return (
     <Stack gap={4}>
+      {close.isError && (
+        <Alert color="red" role="alert" title="Not done">
+          {close.error.message}
+        </Alert>
+      )}
       {c.pledges.map((p) => (
         <Group gap="xs" key={p.id} data-testid={`pledge-${p.id}`}>
           <Badge variant="light" color={PLEDGE_COLOR[p.status]}>
@@ -207,6 +226,28 @@ function Pledges({ c }: { c: Collections }) {
             {money(p.amount_cents)} from {p.agency}, pledged {p.pledged_on}, expected by {p.expires_on}; recorded by{" "}
             {p.recorded_by}
           </Text>
+          {canClose && p.status === "pending" && (
+            <>
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                loading={close.isPending && close.variables?.p.id === p.id}
+                onClick={() => close.mutate({ p, status: "received" })}
+                aria-label={`Pledge ${p.id} received`}
+              >
+                Received
+              </Button>
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                color="gray.8"
+                onClick={() => close.mutate({ p, status: "cancelled" })}
+                aria-label={`Cancel pledge ${p.id}`}
+              >
+                Cancel pledge
+              </Button>
+            </>
+          )}
         </Group>
       ))}
     </Stack>
@@ -418,7 +459,7 @@ export function CollectionsSection({ accountId }: { accountId: number }) {
         {(c.pledges.length > 0 || canPledge) && (
           <>
             <Sub>Energy-assistance pledges</Sub>
-            <Pledges c={c} />
+            <Pledges c={c} canClose={canPledge} onClosed={say} />
           </>
         )}
         {c.bankruptcies.length > 0 && (
