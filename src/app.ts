@@ -9,7 +9,13 @@ import { sql } from "drizzle-orm";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { accountsRoutes } from "./modules/accounts/index.js";
 import { adjustmentsRoutes } from "./modules/adjustments/index.js";
-import { billInsightRoutes, billingRoutes, billRunJob, billRunRoutes } from "./modules/billing/index.js";
+import {
+  billInsightRoutes,
+  billingRoutes,
+  billRunJob,
+  billRunRoutes,
+  scheduledStopsJob,
+} from "./modules/billing/index.js";
 import { collectionsDecisionSource, collectionsJob, collectionsRoutes } from "./modules/collections/index.js";
 import { contactsRoutes } from "./modules/contacts/index.js";
 import { creditDecisions, creditRoutes, depositRefundJob } from "./modules/credit/index.js";
@@ -49,6 +55,7 @@ export interface AppDeps {
 /** Every context's background jobs. */
 export const JOB_DEFINITIONS: JobDefinition[] = [
   billRunJob as JobDefinition,
+  scheduledStopsJob as JobDefinition,
   depositRefundJob as JobDefinition,
   collectionsJob as JobDefinition,
   levelPayJob as JobDefinition,

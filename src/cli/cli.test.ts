@@ -175,7 +175,9 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("the CLI beside a server on Po
     const end = Date.now() + 60_000;
     while ((await status()) !== "completed" && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
     expect(await status()).toBe("completed");
-    expect(said).toMatch(/workers are running \(jobs: bill-run, deposit-refunds, collections-daily, level-pay-daily\)/);
+    expect(said).toMatch(
+      /workers are running \(jobs: bill-run, service-stops-daily, deposit-refunds, collections-daily, level-pay-daily\)/,
+    );
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     worker.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -86,32 +86,72 @@ afterAll(async () => {
   await server?.close();
 });
 
+async function paletteRun(keys: ReturnType<typeof countingKeyboard>, words: string, name: RegExp) {
+  await keys.press("Control+K");
+  await page.getByRole("dialog", { name: "Command palette" }).waitFor();
+  await keys.type(words);
+  await paletteShows(page, name);
+  await keys.press("Enter");
+  await page.getByRole("dialog", { name: "Command palette" }).waitFor({ state: "detached" });
+}
+
 describe("a CSR stops service for a customer moving out, keyboard only", () => {
-  it("refuses a stop date after today at its field, then stops, bills the final bill and closes the account", async () => {
+  const notice = () => page.getByTestId("service-notice");
+  const service = () => page.getByRole("region", { name: "Premises and service" });
+
+  it("schedules a stop for a later day, and cancels it when the customer stays", async () => {
     await signIn(page, "carmen", TEST_PASSWORD);
     await page.goto(`/accounts/${mover.id}`);
     await poll(() => focused(page)).toMatchObject({ tag: "h1" });
     const keys = countingKeyboard(page);
-    await keys.press("Control+K");
-    await page.getByRole("dialog", { name: "Command palette" }).waitFor();
-    await keys.type("stop service");
-    await paletteShows(page, /^Stop service/);
-    await keys.press("Enter");
+    await paletteRun(keys, "stop service", /^Stop service/);
+    await dialog().waitFor();
+    await poll(async () => (await focused(page)).name).toBe("Stop date");
+    await keys.press("Control+A");
+    await keys.type("2026-03-10");
+    // Ahead of today no reading is taken: the dialog says what the morning after will do.
+    await dialog()
+      .getByText(/^The service at 915 Q Street stays on until 2026-03-10\./)
+      .waitFor();
+    expect(
+      await dialog()
+        .getByRole("textbox", { name: /^Final reading/ })
+        .count(),
+    ).toBe(0);
+    await keys.press("Control+Enter");
+    await poll(() => text(notice())).toBe(
+      `Service at account ${mover.number} will stop on 2026-03-10. The morning after, the final bill is made ` +
+        "through that day (from the read on file for it, else an estimate) and the account closes.",
+    );
+    await dialog().waitFor({ state: "hidden" });
+    await service().getByTestId("scheduled-stop").getByText("Service stops on 2026-03-10").waitFor();
+    expect(await axeViolations(page, "section")).toEqual([]);
+
+    await paletteRun(keys, "cancel the scheduled stop", /^Cancel the scheduled stop/);
+    await poll(() => text(notice())).toBe(
+      `The stop of 2026-03-10 is cancelled: service at account ${mover.number} continues.`,
+    );
+    await poll(() => service().getByTestId("scheduled-stop").count()).toBe(0);
+  });
+
+  it("refuses a stop date too far ahead at its field, then stops today, bills the final bill and closes the account", async () => {
+    const keys = countingKeyboard(page);
+    await paletteRun(keys, "stop service", /^Stop service/);
     await dialog().waitFor();
     await poll(async () => (await focused(page)).name).toBe("Stop date");
     expect(await dialog().getByRole("textbox", { name: "Stop date" }).inputValue()).toBe("2026-03-02");
 
-    // A day after today: refused by the server at the stop date, nothing stopped.
+    // Four months ahead: refused by the server at the stop date, nothing scheduled.
     await keys.press("Control+A");
-    await keys.type("2026-03-05");
-    await keys.press("Tab");
-    await poll(async () => (await focused(page)).name).toBe(`Final reading, meter ${mover.meter}`);
-    await keys.type("10700");
+    await keys.type("2026-07-01");
     await keys.press("Control+Enter");
-    await dialog().getByText("on or before today (2026-03-02): a later move-out is keyed on the day").waitFor();
+    await dialog().getByText("no more than 90 days after today").waitFor();
     await poll(async () => (await focused(page)).name).toBe("Stop date");
     await keys.press("Control+A");
     await keys.type("2026-03-02");
+    await keys.press("Tab");
+    await poll(async () => (await focused(page)).name).toBe(`Final reading, meter ${mover.meter}`);
+    await keys.type("10700");
     expect(await axeViolations(page, "[role=dialog]")).toEqual([]);
     const file = path.join(repo, ".tmp/screenshots", "stop-service.png");
     mkdirSync(path.dirname(file), { recursive: true });
@@ -119,22 +159,20 @@ describe("a CSR stops service for a customer moving out, keyboard only", () => {
     copyFileSync(file, path.join(repo, "docs/guide/img", "stop-service.png"));
     await keys.press("Control+Enter");
 
-    const notice = page.getByTestId("service-notice");
-    await poll(() => text(notice)).toMatch(
+    await poll(() => text(notice())).toMatch(
       new RegExp(
         `^Service stopped on 2026-03-02 and account ${mover.number} closed; final bill \\d+ of \\$[\\d,]+\\.\\d\\d ` +
           "is due \\d{4}-\\d\\d-\\d\\d \\(\\$[\\d,]+\\.\\d\\d due in all\\)\\.$",
       ),
     );
-    await poll(async () => (await focused(page)).name).toBe(await text(notice));
+    await poll(async () => (await focused(page)).name).toBe(await text(notice()));
     await dialog().waitFor({ state: "hidden" });
     console.log(`stop service: ${keys.count} keystrokes beyond the typed data (${keys.pressed.join(" ")})`);
 
     // The account is closed, the agreement stopped on the day, the final bill on the account, no stop offered again.
     await page.locator("header").getByText("closed", { exact: true }).waitFor();
-    const service = page.getByRole("region", { name: "Premises and service" });
-    expect(await text(service.getByRole("table", { name: "Service agreements" }))).toContain("2026-03-02");
-    expect(await service.getByRole("button", { name: "Stop service" }).count()).toBe(0);
+    expect(await text(service().getByRole("table", { name: "Service agreements" }))).toContain("2026-03-02");
+    expect(await service().getByRole("button", { name: "Stop service" }).count()).toBe(0);
     const bills = page.getByRole("region", { name: "Bills" });
     await bills
       .getByText(/^\d{4}-\d\d-\d\d to 2026-03-02$/)

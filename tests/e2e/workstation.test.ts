@@ -221,7 +221,8 @@ describe("the workstation frame, keyboard first", () => {
     await page.getByRole("dialog", { name: "Command palette" }).waitFor();
     await page.keyboard.press("Escape");
     await page.getByRole("dialog", { name: "Command palette" }).waitFor({ state: "hidden" });
-    expect(await focused(page)).toMatchObject({ tag: "button", name: "Sign out" });
+    // Focus goes back as the closing animation ends, which a busy browser may finish after the dialog is hidden.
+    await expect.poll(() => focused(page)).toMatchObject({ tag: "button", name: "Sign out" });
   });
 
   it("keeps the keys typed before the palette appears: a fast Ctrl+K, words and Enter run the first match", async () => {
@@ -336,12 +337,12 @@ describe("the account view's service, enrolments and audit history", () => {
     expect(await audit.getByRole("row").nth(1).textContent()).toContain("call 60");
     await heading().focus();
     const keys = countingKeyboard(page);
-    for (let i = 0; i < 12 && (await focused(page)).name !== "Show older"; i++) await keys.press("Tab");
+    for (let i = 0; i < 13 && (await focused(page)).name !== "Show older"; i++) await keys.press("Tab");
     expect(await focused(page)).toMatchObject({ tag: "button", name: "Show older" });
     console.log(`reach 'Show older' from the page heading: ${keys.count} Tabs (${keys.pressed.join(" ")})`);
     // The page's own stops come first (older activity, take a payment, the balance tabs, the collections section's
-    // arrangement, the credit section's three actions), then the audit button.
-    expect(keys.count).toBeLessThanOrEqual(11);
+    // arrangement, the credit section's three actions, the service section's stop), then the audit button.
+    expect(keys.count).toBeLessThanOrEqual(12);
     await main.getByRole("button", { name: "Show older" }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: ".tmp/screenshots/account-audit-show-older.png", animations: "disabled" });
     await keys.press("Enter");

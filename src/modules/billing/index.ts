@@ -19,3 +19,5 @@ export { BILL_RUN_JOB, billRunJob } from "./run-job.js";
 export { billRunRoutes } from "./run-routes.js";
 export { billRuns, billSegments, bills } from "./schema.js";
 export { billContactLines, billRemittanceAddress } from "./settings.js";
+export { scheduledStopsJob } from "./stop-job.js";
+export { cancelScheduledStop, runScheduledStops, stopService } from "./stop-service.js";

@@ -4,7 +4,7 @@ import { decimal, meterParams } from "../metering/index.js";
 import { idParam, isoDate } from "../parties/index.js";
 import { billPdf } from "./bill-pdf.js";
 import { accountBills, billView } from "./bill-views.js";
-import { stopService } from "./stop-service.js";
+import { cancelScheduledStop, stopService } from "./stop-service.js";
 
 const tags = ["bills"];
 const params = z.object({ id: idParam });
@@ -84,13 +84,27 @@ export async function billingRoutes(app: Http) {
       schema: {
         tags,
         summary:
-          "Stop service (move-out): the account's agreements end on `stop_on` (today or up to 60 days back), the " +
+          "Stop service (move-out): the account's agreements end on `stop_on`. Today or up to 60 days back: the " +
           "final reads are keyed (or estimated for a meter left out), the final bill is made at once through the " +
-          "stop date, and the account closes",
+          "stop date, and the account closes. Up to 90 days ahead: the stop is scheduled, and the morning after " +
+          "that day makes the final bill (the read on file, else estimated) and closes the account",
         params,
         body: stopBody,
       },
     },
     async (request) => stopService(request.ctx, request.params.id, request.body),
+  );
+
+  app.delete(
+    "/api/v1/accounts/:id/stop-service",
+    {
+      config: { access: { permission: "service.write" } },
+      schema: {
+        tags,
+        summary: "Cancel a scheduled stop (the customer is staying): the active agreements' end dates are cleared",
+        params,
+      },
+    },
+    async (request) => cancelScheduledStop(request.ctx, request.params.id),
   );
 }

@@ -8,6 +8,7 @@ import { runCollections } from "../collections/index.js";
 import { accountBalances, verifyLedger } from "../ledger/index.js";
 import { insertReads } from "./read-fixtures.js";
 import { runBills } from "./run.js";
+import { runScheduledStops } from "./stop-service.js";
 
 // Stopping service: the agreements end, the final read is keyed or estimated, the final bill is made at once through
 // the stop date and the account closes; bad input changes nothing and names its field.
@@ -82,11 +83,9 @@ describe("stopping service", () => {
   it("refuses bad input naming the field, and changes nothing", async () => {
     at("2026-03-20");
     const before = await stateOf(mover);
-    const future = await stop(mover.id, { stop_on: "2026-03-21" });
+    const future = await stop(mover.id, { stop_on: "2026-06-19" });
     expect(future.statusCode).toBe(400);
-    expect(future.json().errors).toEqual([
-      { field: "stop_on", message: "on or before today (2026-03-20): a later move-out is keyed on the day" },
-    ]);
+    expect(future.json().errors).toEqual([{ field: "stop_on", message: "no more than 90 days after today" }]);
     const billed = await stop(mover.id, { stop_on: "2026-02-15" });
     expect(billed.statusCode).toBe(400);
     expect(billed.json().errors).toEqual([
@@ -188,5 +187,79 @@ describe("stopping service", () => {
     expect(Number(body.reads[0].reading)).toBeCloseTo(10_816, -1);
     expect(body.final_bill).toMatchObject({ status: "issued" });
     expect(await stateOf(quiet)).toMatchObject({ status: "closed", sa_status: "stopped", end_date: "2026-03-11" });
+  });
+});
+
+describe("a stop scheduled ahead", () => {
+  it("keeps service until the day, can be cancelled, and the morning after makes the final bill and closes", async () => {
+    const leaving = await customer("09");
+    for (const day of ["2026-02-01", "2026-03-02"]) {
+      at(day);
+      await runBills(t.ctx, { cycle: "09", bill_date: day });
+    }
+    at("2026-03-20");
+    const withRead = await stop(leaving.id, {
+      stop_on: "2026-04-10",
+      reads: [{ meter_number: leaving.meter, reading: "11000" }],
+    });
+    expect(withRead.json().errors).toEqual([
+      { field: "reads", message: "a final reading is taken on the day: leave it out for a stop on 2026-04-10" },
+    ]);
+    const scheduled = await stop(leaving.id, { stop_on: "2026-04-10" });
+    expect(scheduled.statusCode).toBe(200);
+    expect(scheduled.json()).toMatchObject({ scheduled: true, final_bill: null, reads: [] });
+    expect(scheduled.json().explanation).toBe(
+      `Service at account ${leaving.number} will stop on 2026-04-10. The morning after, the final bill is made ` +
+        "through that day (from the read on file for it, else an estimate) and the account closes.",
+    );
+    expect(await stateOf(leaving)).toMatchObject({ status: "active", sa_status: "active", end_date: "2026-04-10" });
+
+    // The customer stays after all: the stop is cancelled; once only.
+    const cancel = async () =>
+      t.app.inject({
+        method: "DELETE",
+        url: `/api/v1/accounts/${leaving.id}/stop-service`,
+        headers: await t.as("csr"),
+      });
+    const cancelled = await cancel();
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json().explanation).toBe(
+      `The stop of 2026-04-10 is cancelled: service at account ${leaving.number} continues.`,
+    );
+    expect(await stateOf(leaving)).toMatchObject({ sa_status: "active", end_date: null });
+    const none = await cancel();
+    expect(none.statusCode).toBe(422);
+    expect(none.json()).toMatchObject({ rule: "service.stop.none_scheduled" });
+
+    // Then moves after all, on 2026-04-10: nothing happens on the day itself; the morning after bills and closes.
+    expect((await stop(leaving.id, { stop_on: "2026-04-10" })).statusCode).toBe(200);
+    at("2026-04-10");
+    expect(await runScheduledStops(t.ctx)).toMatchObject({ accounts: 0 });
+    at("2026-04-11");
+    expect(await runScheduledStops(t.ctx)).toEqual({
+      as_of: "2026-04-11",
+      accounts: 1,
+      estimated_reads: 1,
+      final_bills: 1,
+      held_bills: 0,
+      no_bill: 0,
+    });
+    expect(await stateOf(leaving)).toMatchObject({
+      status: "closed",
+      closed_on: "2026-04-11",
+      sa_status: "stopped",
+      end_date: "2026-04-10",
+      bills: 3,
+    });
+    const [last] = await rows<{ period_to: string; kind: string }>(
+      sql`SELECT s.period_to::text AS period_to, r.kind FROM bill_segments AS s
+          JOIN bills AS b ON b.id = s.bill_id
+          JOIN meter_reads AS r ON r.read_on = s.period_to AND r.service_point_id = (
+            SELECT service_point_id FROM service_agreements WHERE id = ${leaving.sa})
+          WHERE b.account_id = ${leaving.id} ORDER BY b.id DESC LIMIT 1`,
+    );
+    expect(last).toEqual({ period_to: "2026-04-10", kind: "estimated" });
+    expect(await runScheduledStops(t.ctx)).toMatchObject({ accounts: 0 });
+    expect((await verifyLedger(t.ctx)).violations).toEqual([]);
   });
 });

@@ -39,6 +39,8 @@ export interface StopServiceResult {
   account_id: number;
   account_number: string;
   stop_on: string;
+  /** True when the stop is ahead: the agreements end that day and the morning after makes the final bill. */
+  scheduled: boolean;
   agreements: number[];
   reads: FinalRead[];
   final_bill: {
@@ -56,6 +58,10 @@ const daysBefore = (day: string, n: number) => Temporal.PlainDate.from(day).subt
 
 /** How far back a stop may be dated: a move-out the customer reports late, within about two billing periods. */
 export const STOP_BACKDATE_DAYS = 60;
+/** How far ahead a stop may be scheduled. */
+export const STOP_AHEAD_DAYS = 90;
+
+const daysAfter = (day: string, n: number) => Temporal.PlainDate.from(day).add({ days: n }).toString();
 
 export async function stopService(ctx: Ctx, accountId: number, input: StopServiceInput): Promise<StopServiceResult> {
   return inTx(ctx, async (tx) => {
@@ -67,17 +73,20 @@ export async function stopService(ctx: Ctx, accountId: number, input: StopServic
       });
     }
     const stop = input.stop_on;
-    if (stop > today) {
-      throw badRequest("stop_on: after today", [
-        { field: "stop_on", message: `on or before today (${today}): a later move-out is keyed on the day` },
-      ]);
-    }
+    if (stop > today) return scheduleStop(tx, account, stop, input, today);
     if (stop < daysBefore(today, STOP_BACKDATE_DAYS)) {
       throw badRequest("stop_on: too far back", [
         { field: "stop_on", message: `no more than ${STOP_BACKDATE_DAYS} days before today` },
       ]);
     }
-    const agreements = (await loadAgreements(tx, [accountId], stop)).filter((a) => a.end_date === null);
+    // The active agreements (one may carry a scheduled stop: stopping now replaces it).
+    const active = await preparedRows<{ id: bigint }>(
+      tx,
+      sql`SELECT id FROM service_agreements WHERE account_id = ${accountId}::int8 AND status = 'active'`,
+    );
+    const agreements = (await loadAgreements(tx, [accountId], stop)).filter((a) =>
+      active.some((x) => Number(x.id) === a.sa_id),
+    );
     if (agreements.length === 0) {
       throw ruleRefused("service.stop.no_service", `account ${account.account_number} has no active service`, {
         errors: [{ field: "account_id", message: "no active service agreement on the account on that date" }],
@@ -237,6 +246,7 @@ export async function stopService(ctx: Ctx, accountId: number, input: StopServic
       account_id: accountId,
       account_number: account.account_number,
       stop_on: stop,
+      scheduled: false,
       agreements: agreements.map((a) => a.sa_id),
       reads,
       final_bill: finalBill,
@@ -251,4 +261,236 @@ export async function stopService(ctx: Ctx, accountId: number, input: StopServic
     });
     return result;
   });
+}
+
+/**
+ * A stop ahead of today: each active agreement gets the stop date as its end date and stays active until then; no
+ * reading is taken (a meter cannot be read ahead). The morning after the stop date, the scheduled-stops run takes
+ * the read on file for that day or estimates it, makes the final bill and closes the account.
+ */
+async function scheduleStop(
+  tx: Ctx,
+  account: { id: number; account_number: string },
+  stop: string,
+  input: StopServiceInput,
+  today: string,
+): Promise<StopServiceResult> {
+  if (stop > daysAfter(today, STOP_AHEAD_DAYS)) {
+    throw badRequest("stop_on: too far ahead", [
+      { field: "stop_on", message: `no more than ${STOP_AHEAD_DAYS} days after today` },
+    ]);
+  }
+  if ((input.reads ?? []).length > 0) {
+    throw badRequest("reads: not ahead of the day", [
+      { field: "reads", message: `a final reading is taken on the day: leave it out for a stop on ${stop}` },
+    ]);
+  }
+  const agreements = await preparedRows<{ id: bigint; version: number; start_date: string }>(
+    tx,
+    sql`SELECT id, version, start_date::text AS start_date FROM service_agreements
+        WHERE account_id = ${account.id}::int8 AND status = 'active' ORDER BY id`,
+  );
+  if (agreements.length === 0) {
+    throw ruleRefused("service.stop.no_service", `account ${account.account_number} has no active service`, {
+      errors: [{ field: "account_id", message: "no active service agreement on the account" }],
+    });
+  }
+  for (const a of agreements) {
+    await updateServiceAgreement(tx, Number(a.id), { version: a.version, end_date: stop });
+  }
+  const result: StopServiceResult = {
+    account_id: account.id,
+    account_number: account.account_number,
+    stop_on: stop,
+    scheduled: true,
+    agreements: agreements.map((a) => Number(a.id)),
+    reads: [],
+    final_bill: null,
+    explanation:
+      `Service at account ${account.account_number} will stop on ${stop}. The morning after, the final bill is made ` +
+      "through that day (from the read on file for it, else an estimate) and the account closes.",
+  };
+  await audit(tx, {
+    action: "service.stop_scheduled",
+    entityType: "account",
+    entityId: account.id,
+    accountId: account.id,
+    after: result,
+  });
+  return result;
+}
+
+/** Takes back a scheduled stop (the customer is staying): the active agreements' end dates are cleared. */
+export async function cancelScheduledStop(
+  ctx: Ctx,
+  accountId: number,
+): Promise<{ account_id: number; explanation: string }> {
+  return inTx(ctx, async (tx) => {
+    const account = await getAccount(tx, accountId);
+    const agreements = await preparedRows<{ id: bigint; version: number; end_date: string }>(
+      tx,
+      sql`SELECT id, version, end_date::text AS end_date FROM service_agreements
+          WHERE account_id = ${accountId}::int8 AND status = 'active' AND end_date IS NOT NULL ORDER BY id`,
+    );
+    if (account.status !== "active" || agreements.length === 0) {
+      throw ruleRefused("service.stop.none_scheduled", `account ${account.account_number} has no stop scheduled`, {
+        errors: [{ field: "account_id", message: "no stop is scheduled on this account" }],
+      });
+    }
+    for (const a of agreements) {
+      await updateServiceAgreement(tx, Number(a.id), { version: a.version, end_date: null });
+    }
+    const explanation = `The stop of ${agreements[0]!.end_date} is cancelled: service at account ${account.account_number} continues.`;
+    await audit(tx, {
+      action: "service.stop_cancelled",
+      entityType: "account",
+      entityId: accountId,
+      accountId,
+      before: { stop_on: agreements[0]!.end_date },
+      after: { stop_on: null },
+    });
+    return { account_id: accountId, explanation };
+  });
+}
+
+export interface ScheduledStopsResult {
+  as_of: string;
+  accounts: number;
+  estimated_reads: number;
+  final_bills: number;
+  held_bills: number;
+  /** Accounts closed with no final bill (a held final read, or nothing left to bill). */
+  no_bill: number;
+}
+
+/** Accounts per transaction in the scheduled-stops run. */
+const STOP_BATCH = 500;
+
+/**
+ * The morning run of scheduled stops: every active account whose active agreements ended before today, a batch at a
+ * time, set-based: the final reads missing on the stop dates are estimated (one statement per batch), the agreements
+ * stopped, the final bills made by the bill run's chunk code (through each agreement's own end date), the accounts
+ * closed. Run again the same day, it finds nothing (the accounts are closed).
+ */
+export async function runScheduledStops(
+  ctx: Ctx,
+  opts: { date?: string | undefined } = {},
+): Promise<ScheduledStopsResult> {
+  const today = opts.date ?? ctx.clock.today().toString();
+  const yesterday = daysBefore(today, 1);
+  const result: ScheduledStopsResult = {
+    as_of: today,
+    accounts: 0,
+    estimated_reads: 0,
+    final_bills: 0,
+    held_bills: 0,
+    no_bill: 0,
+  };
+  let after = 0;
+  for (;;) {
+    const batch = await inTx(ctx, async (tx) => {
+      await preparedRows(tx, sql`SELECT pg_advisory_xact_lock(7460006)`);
+      // Accounts whose every active agreement has ended (an agreement without an end date keeps the account open).
+      const due = await preparedRows<{ account_id: bigint }>(
+        tx,
+        sql`SELECT a.id AS account_id FROM accounts AS a
+            WHERE a.status = 'active' AND a.id > ${after}::int8
+              AND EXISTS (SELECT 1 FROM service_agreements AS sa WHERE sa.account_id = a.id AND sa.status = 'active'
+                            AND sa.end_date <= ${yesterday}::date)
+              AND NOT EXISTS (SELECT 1 FROM service_agreements AS sa WHERE sa.account_id = a.id
+                                AND sa.status = 'active' AND (sa.end_date IS NULL OR sa.end_date > ${yesterday}::date))
+            ORDER BY a.id LIMIT ${STOP_BATCH}::int4`,
+      );
+      if (due.length === 0) return null;
+      const ids = due.map((d) => Number(d.account_id));
+      const agreements = (await loadAgreements(tx, ids, yesterday)).filter((a) => a.end_date !== null);
+      const missing = await preparedRows<{ meter_id: bigint; service_point_id: bigint; end_date: string }>(
+        tx,
+        sql`SELECT w.meter_id, w.service_point_id, w.end_date::text AS end_date
+            FROM unnest(${sql.param(agreements.flatMap((a) => (a.meter_id === null ? [] : [a.meter_id])))}::int8[],
+                        ${sql.param(agreements.flatMap((a) => (a.meter_id === null ? [] : [a.service_point_id])))}::int8[],
+                        ${sql.param(agreements.flatMap((a) => (a.meter_id === null ? [] : [a.end_date!])))}::date[])
+              AS w(meter_id, service_point_id, end_date)
+            WHERE NOT EXISTS (SELECT 1 FROM meter_reads AS r WHERE r.meter_id = w.meter_id AND r.read_on = w.end_date
+                                AND r.status <> 'replaced')`,
+      );
+      const estimated = await estimateMissingReads(
+        tx,
+        missing.map((m) => ({
+          meterId: Number(m.meter_id),
+          servicePointId: Number(m.service_point_id),
+          readOn: m.end_date,
+        })),
+      );
+      const stopped = await preparedRows<{ id: bigint; account_id: bigint; end_date: string }>(
+        tx,
+        sql`UPDATE service_agreements SET status = 'stopped', version = version + 1
+            WHERE account_id = ANY (${sql.param(ids)}::int8[]) AND status = 'active' AND end_date IS NOT NULL
+            RETURNING id, account_id, end_date::text AS end_date`,
+      );
+      const { mail, due: dueOn } = mailAndDue(
+        today,
+        await getSetting(tx.db, mailLagDays, today),
+        await getSetting(tx.db, dueDays, today),
+        await getSetting(tx.db, businessHolidays, today),
+      );
+      const outcome = await billChunk(
+        tx,
+        {
+          runId: null,
+          cycle: "",
+          billDate: today,
+          readsThrough: yesterday,
+          noHold: true,
+          mail,
+          due: dueOn,
+          hold: await getSetting(tx.db, holdRules, today),
+        },
+        ids,
+      );
+      await preparedRows(
+        tx,
+        sql`UPDATE accounts SET status = 'closed', closed_on = ${today}::date, version = version + 1
+            WHERE id = ANY (${sql.param(ids)}::int8[])`,
+      );
+      const billOf = new Map(outcome.bills.map((b) => [b.account_id, b]));
+      await audit(
+        tx,
+        ...stopped.map((s) => ({
+          action: "service_agreement.update",
+          entityType: "service_agreement",
+          entityId: Number(s.id),
+          accountId: Number(s.account_id),
+          after: { status: "stopped", end_date: s.end_date, by: "scheduled stop" },
+        })),
+        ...ids.map((id) => ({
+          action: "service.stop",
+          entityType: "account",
+          entityId: id,
+          accountId: id,
+          after: {
+            scheduled: true,
+            status: "closed",
+            final_bill_id: billOf.get(id)?.bill_id ?? null,
+            final_bill_status: billOf.get(id)?.status ?? null,
+          },
+        })),
+      );
+      return {
+        last: ids[ids.length - 1]!,
+        accounts: ids.length,
+        estimated: estimated.filter((e) => e.readId !== null).length,
+        bills: outcome.bills.filter((b) => b.status === "issued").length,
+        held: outcome.bills.filter((b) => b.status === "held").length,
+      };
+    });
+    if (!batch) break;
+    after = batch.last;
+    result.accounts += batch.accounts;
+    result.estimated_reads += batch.estimated;
+    result.final_bills += batch.bills;
+    result.held_bills += batch.held;
+    result.no_bill += batch.accounts - batch.bills - batch.held;
+  }
+  return result;
 }

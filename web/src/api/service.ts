@@ -1,4 +1,4 @@
-import { api } from "./client.js";
+import { api, request } from "./client.js";
 import type { Cents } from "./ledger.js";
 
 export interface StopServiceRequest {
@@ -11,6 +11,8 @@ export interface StopServiceResult {
   account_id: number;
   account_number: string;
   stop_on: string;
+  /** True when the stop is ahead of today: the morning after it makes the final bill. */
+  scheduled: boolean;
   agreements: number[];
   reads: {
     meter_number: string;
@@ -37,3 +39,7 @@ export const stopService = (accountId: number, body: StopServiceRequest, key: st
   api.post<StopServiceResult>(`/api/v1/accounts/${accountId}/stop-service`, body, {
     headers: { "idempotency-key": key },
   });
+
+/** Cancels a scheduled stop: the customer stays. */
+export const cancelScheduledStop = (accountId: number) =>
+  request<{ account_id: number; explanation: string }>("DELETE", `/api/v1/accounts/${accountId}/stop-service`);

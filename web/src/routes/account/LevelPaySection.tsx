@@ -166,7 +166,7 @@ export function LevelPaySection({ accountId }: { accountId: number }) {
   const actions =
     canManage && lp ? (
       enrolled ? (
-        <Button size="xs" variant="light" color="red" onClick={() => setDialog("end")}>
+        <Button size="xs" variant="outline" color="red.9" onClick={() => setDialog("end")}>
           End level pay
         </Button>
       ) : lp.decision.eligible ? (

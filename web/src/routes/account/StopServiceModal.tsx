@@ -14,7 +14,8 @@ const READING = /^\d{1,12}(\.\d{1,3})?$/;
 /**
  * Stop service (the customer moves out): the stop date (today unless changed) and, for each meter, the final reading
  * if the customer has one (left blank, it is estimated from the meter's history). Ctrl+Enter stops the service,
- * makes the final bill at once and closes the account; what the server refuses is said at its field.
+ * makes the final bill at once and closes the account; a later date schedules the stop instead. What the server
+ * refuses is said at its field.
  */
 export function StopServiceModal({
   accountId,
@@ -89,10 +90,12 @@ export function StopServiceModal({
       return;
     }
     const reads = meters
-      .filter((m) => (readings[m] ?? "").trim() !== "")
+      .filter((m) => !(DATE.test(stopOn) && stopOn > today) && (readings[m] ?? "").trim() !== "")
       .map((m) => ({ meter_number: m, reading: readings[m]!.trim() }));
     save.mutate(attempt.next({ stop_on: stopOn, ...(reads.length > 0 ? { reads } : {}) }));
   };
+  // A stop ahead of today is scheduled: no reading is taken ahead of the day.
+  const ahead = DATE.test(stopOn) && stopOn > today;
   const fieldErrors = Object.keys(errors).some((f) => f === "stop_on" || f.startsWith("meter:"));
   const refused = save.isError && !attempt.uncertain && !fieldErrors;
   const address = agreements[0]?.premise.address_line1;
@@ -107,15 +110,18 @@ export function StopServiceModal({
             </Alert>
           )}
           {refused && save.error && <Refusal error={save.error} />}
-          <Text size="sm">
-            The service{address ? ` at ${address}` : ""} ends on the stop date. The final bill is made at once, through
-            that day, and the account closes; a deposit is applied to the final bill the next morning.
+          <Text size="sm" data-testid="stop-service-effect">
+            {ahead
+              ? `The service${address ? ` at ${address}` : ""} stays on until ${stopOn}. The morning after, the final ` +
+                "bill is made through that day (from the read on file for it, else an estimate) and the account closes."
+              : `The service${address ? ` at ${address}` : ""} ends on the stop date. The final bill is made at once, ` +
+                "through that day, and the account closes; a deposit is applied to the final bill the next morning."}
           </Text>
           <TextInput
             ref={stopRef}
             data-autofocus
             label="Stop date"
-            description="YYYY-MM-DD: the last day of service (today unless the customer left earlier)"
+            description="YYYY-MM-DD: the last day of service; a later day schedules the stop"
             autoComplete="off"
             value={stopOn}
             error={errors.stop_on}
@@ -125,37 +131,38 @@ export function StopServiceModal({
               setErrors((x) => ({ ...x, stop_on: undefined }));
             }}
           />
-          {meters.map((m) => (
-            <TextInput
-              key={m}
-              ref={(el) => {
-                if (el) readingRefs.current.set(m, el);
-                else readingRefs.current.delete(m);
-              }}
-              label={`Final reading, meter ${m}`}
-              description="What the customer reads on the dials; blank: estimated from the meter's history"
-              inputMode="decimal"
-              autoComplete="off"
-              value={readings[m] ?? ""}
-              error={errors[`meter:${m}`]}
-              disabled={attempt.uncertain}
-              onChange={(e) => {
-                const value = e.currentTarget.value;
-                setReadings((x) => ({ ...x, [m]: value }));
-                setErrors((x) => ({ ...x, [`meter:${m}`]: undefined }));
-              }}
-            />
-          ))}
+          {!ahead &&
+            meters.map((m) => (
+              <TextInput
+                key={m}
+                ref={(el) => {
+                  if (el) readingRefs.current.set(m, el);
+                  else readingRefs.current.delete(m);
+                }}
+                label={`Final reading, meter ${m}`}
+                description="What the customer reads on the dials; blank: estimated from the meter's history"
+                inputMode="decimal"
+                autoComplete="off"
+                value={readings[m] ?? ""}
+                error={errors[`meter:${m}`]}
+                disabled={attempt.uncertain}
+                onChange={(e) => {
+                  const value = e.currentTarget.value;
+                  setReadings((x) => ({ ...x, [m]: value }));
+                  setErrors((x) => ({ ...x, [`meter:${m}`]: undefined }));
+                }}
+              />
+            ))}
           <Group justify="space-between" mt="sm">
             <Text size="sm" c="dimmed">
-              Ctrl+Enter stops the service
+              {ahead ? "Ctrl+Enter schedules the stop" : "Ctrl+Enter stops the service"}
             </Text>
             <Group>
               <Button variant="default" onClick={() => onClose()}>
                 Cancel
               </Button>
               <Button type="submit" color="red.9" loading={save.isPending}>
-                {attempt.uncertain ? "Send again" : "Stop service and bill"}
+                {attempt.uncertain ? "Send again" : ahead ? `Stop service on ${stopOn}` : "Stop service and bill"}
               </Button>
             </Group>
           </Group>
