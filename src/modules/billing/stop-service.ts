@@ -92,6 +92,11 @@ export async function stopService(ctx: Ctx, accountId: number, input: StopServic
         errors: [{ field: "account_id", message: "no active service agreement on the account on that date" }],
       });
     }
+    if (agreements.length < active.length) {
+      throw badRequest("stop_on: before an agreement starts", [
+        { field: "stop_on", message: "an agreement on the account starts after this day: stop on or after its start" },
+      ]);
+    }
     for (const a of agreements) {
       if (a.billed_through && stop < a.billed_through) {
         throw badRequest("stop_on: before the last billed day", [
