@@ -1,6 +1,3 @@
-import { copyFileSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,9 +11,10 @@ import {
   axeViolations,
   countingKeyboard,
   focused,
+  guideShot,
   type LiveServer,
   launchChromium,
-  paletteShows,
+  runFromPalette,
   signIn,
   startServer,
 } from "../support/browser.js";
@@ -29,7 +27,6 @@ import { TEST_PASSWORD, type TestApp } from "../support/testkit.js";
 // agency, shows where it stands, with the placement file it went out in and what has been recovered since.
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 let server: LiveServer;
 let browser: Browser;
@@ -42,22 +39,6 @@ const pageErrors: string[] = [];
 const section = () => page.getByRole("region", { name: "Collections" });
 const notice = () => page.getByTestId("collections-notice");
 const text = async (target: Locator) => ((await target.textContent()) ?? "").replace(/\s+/g, " ").trim();
-
-async function guideShot(target: Locator, name: string) {
-  const file = path.join(repo, ".tmp/screenshots", `${name}.png`);
-  mkdirSync(path.dirname(file), { recursive: true });
-  await target.screenshot({ path: file, animations: "disabled" });
-  copyFileSync(file, path.join(repo, "docs/guide/img", `${name}.png`));
-}
-
-async function palette(keys: ReturnType<typeof countingKeyboard>, command: string, name: RegExp) {
-  await keys.press("Control+K");
-  await page.getByRole("dialog", { name: "Command palette" }).waitFor();
-  await keys.type(command);
-  await paletteShows(page, name);
-  await keys.press("Enter");
-  await page.getByRole("dialog", { name: "Command palette" }).waitFor({ state: "detached" });
-}
 
 async function openCollections(account: { id: number }) {
   await page.goto(`/accounts/${account.id}?section=collections`);
@@ -162,7 +143,7 @@ describe("a collector enrols a CARE customer in AMP, keyboard only", () => {
         "twelfth ($50.00) forgiven for each bill paid on time.Rule collections.amp.eligibleEnrol in AMP",
     );
     const keys = countingKeyboard(page);
-    await palette(keys, "enrol in amp", /^Enrol in AMP/);
+    await runFromPalette(page, "enrol in amp", /^Enrol in AMP/, keys);
     await dialog().waitFor();
     expect(await text(dialog().getByTestId("amp-held"))).toBe("$600.00 held from collection");
     await poll(async () => (await focused(page)).name).toBe("Enrol $600.00 in AMP");
@@ -190,7 +171,7 @@ describe("a collector enrols a CARE customer in AMP, keyboard only", () => {
 
   it("ends the plan at the customer's request: what is not forgiven returns to collection", async () => {
     const keys = countingKeyboard(page);
-    await palette(keys, "end the amp", /^End the AMP plan/);
+    await runFromPalette(page, "end the amp", /^End the AMP plan/, keys);
     const leave = page.getByRole("dialog", { name: "End the AMP plan" });
     await leave.waitFor();
     expect(await text(leave.getByTestId("amp-leave-effect"))).toBe(

@@ -1,4 +1,3 @@
-import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
@@ -10,9 +9,10 @@ import {
   axeViolations,
   countingKeyboard,
   focused,
+  guideShot,
   type LiveServer,
   launchChromium,
-  paletteShows,
+  runFromPalette,
   signIn,
   startServer,
 } from "../support/browser.js";
@@ -43,23 +43,7 @@ const notice = () => page.getByTestId("collections-notice");
 const rows = () => page.getByTestId("worklist-entry");
 const text = async (target: Locator) => ((await target.textContent()) ?? "").replace(/\s+/g, " ").trim();
 
-async function guideShot(target: Locator, name: string) {
-  const file = path.join(repo, ".tmp/screenshots", `${name}.png`);
-  mkdirSync(path.dirname(file), { recursive: true });
-  await target.screenshot({ path: file, animations: "disabled" });
-  copyFileSync(file, path.join(repo, "docs/guide/img", `${name}.png`));
-}
-
-async function palette(command: string, name: RegExp) {
-  await page.keyboard.press("Control+K");
-  await page.getByRole("dialog", { name: "Command palette" }).waitFor();
-  await page.keyboard.type(command);
-  await paletteShows(page, name);
-  await page.keyboard.press("Enter");
-  // The command runs as the palette's closing animation ends; a key pressed before the dialog leaves the page is
-  // the palette's, not the page's.
-  await page.getByRole("dialog", { name: "Command palette" }).waitFor({ state: "detached" });
-}
+const palette = (words: string, name: RegExp) => runFromPalette(page, words, name);
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchChromium()]);

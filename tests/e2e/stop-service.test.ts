@@ -1,6 +1,3 @@
-import { copyFileSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,9 +8,10 @@ import {
   axeViolations,
   countingKeyboard,
   focused,
+  guideShot,
   type LiveServer,
   launchChromium,
-  paletteShows,
+  runFromPalette,
   signIn,
   startServer,
 } from "../support/browser.js";
@@ -25,7 +23,6 @@ import { TEST_PASSWORD, type TestApp } from "../support/testkit.js";
 // after today is refused at its field, and nothing changes until it is put right.
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 let server: LiveServer;
 let browser: Browser;
@@ -86,15 +83,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function paletteRun(keys: ReturnType<typeof countingKeyboard>, words: string, name: RegExp) {
-  await keys.press("Control+K");
-  await page.getByRole("dialog", { name: "Command palette" }).waitFor();
-  await keys.type(words);
-  await paletteShows(page, name);
-  await keys.press("Enter");
-  await page.getByRole("dialog", { name: "Command palette" }).waitFor({ state: "detached" });
-}
-
 describe("a CSR stops service for a customer moving out, keyboard only", () => {
   const notice = () => page.getByTestId("service-notice");
   const service = () => page.getByRole("region", { name: "Premises and service" });
@@ -104,7 +92,7 @@ describe("a CSR stops service for a customer moving out, keyboard only", () => {
     await page.goto(`/accounts/${mover.id}`);
     await poll(() => focused(page)).toMatchObject({ tag: "h1" });
     const keys = countingKeyboard(page);
-    await paletteRun(keys, "stop service", /^Stop service/);
+    await runFromPalette(page, "stop service", /^Stop service/, keys);
     await dialog().waitFor();
     await poll(async () => (await focused(page)).name).toBe("Stop date");
     await keys.press("Control+A");
@@ -127,7 +115,7 @@ describe("a CSR stops service for a customer moving out, keyboard only", () => {
     await service().getByTestId("scheduled-stop").getByText("Service stops on 2026-03-10").waitFor();
     expect(await axeViolations(page, "section")).toEqual([]);
 
-    await paletteRun(keys, "cancel the scheduled stop", /^Cancel the scheduled stop/);
+    await runFromPalette(page, "cancel the scheduled stop", /^Cancel the scheduled stop/, keys);
     await poll(() => text(notice())).toBe(
       `The stop of 2026-03-10 is cancelled: service at account ${mover.number} continues.`,
     );
@@ -136,7 +124,7 @@ describe("a CSR stops service for a customer moving out, keyboard only", () => {
 
   it("refuses a stop date too far ahead at its field, then stops today, bills the final bill and closes the account", async () => {
     const keys = countingKeyboard(page);
-    await paletteRun(keys, "stop service", /^Stop service/);
+    await runFromPalette(page, "stop service", /^Stop service/, keys);
     await dialog().waitFor();
     await poll(async () => (await focused(page)).name).toBe("Stop date");
     expect(await dialog().getByRole("textbox", { name: "Stop date" }).inputValue()).toBe("2026-03-02");
@@ -153,10 +141,7 @@ describe("a CSR stops service for a customer moving out, keyboard only", () => {
     await poll(async () => (await focused(page)).name).toBe(`Final reading, meter ${mover.meter}`);
     await keys.type("10700");
     expect(await axeViolations(page, "[role=dialog]")).toEqual([]);
-    const file = path.join(repo, ".tmp/screenshots", "stop-service.png");
-    mkdirSync(path.dirname(file), { recursive: true });
-    await dialog().screenshot({ path: file, animations: "disabled" });
-    copyFileSync(file, path.join(repo, "docs/guide/img", "stop-service.png"));
+    await guideShot(dialog(), "stop-service");
     await keys.press("Control+Enter");
 
     await poll(() => text(notice())).toMatch(

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { buildApp } from "../../src/app.js";
 import { fixedClock } from "../../src/platform/clock.js";
 import { type Ctx, systemActor } from "../../src/platform/context.js";
@@ -181,4 +181,31 @@ export async function focused(page: Page): Promise<{ tag: string; role: string |
  */
 export async function paletteShows(page: Page, name: RegExp) {
   await page.getByRole("dialog", { name: "Command palette" }).getByRole("option", { name, selected: true }).waitFor();
+}
+
+/**
+ * Runs a command from the palette: Ctrl+K, the words, Enter once the command named is highlighted; then waits for the
+ * palette to leave the page (the command runs as its closing animation ends, and a key pressed before then is the
+ * palette's). `keys` counts the keystrokes when given.
+ */
+export async function runFromPalette(
+  page: Page,
+  words: string,
+  name: RegExp,
+  keys: { press(key: string): Promise<void>; type(text: string): Promise<void> } = page.keyboard,
+) {
+  await keys.press("Control+K");
+  await page.getByRole("dialog", { name: "Command palette" }).waitFor();
+  await keys.type(words);
+  await paletteShows(page, name);
+  await keys.press("Enter");
+  await page.getByRole("dialog", { name: "Command palette" }).waitFor({ state: "detached" });
+}
+
+/** A screenshot of part of a page for a guide: kept under .tmp/screenshots and copied to docs/guide/img. */
+export async function guideShot(target: Locator, name: string) {
+  const file = path.join(repo, ".tmp/screenshots", `${name}.png`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await target.screenshot({ path: file, animations: "disabled" });
+  copyFileSync(file, path.join(repo, "docs/guide/img", `${name}.png`));
 }

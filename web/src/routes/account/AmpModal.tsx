@@ -4,7 +4,7 @@ import { type FormEvent, useEffect } from "react";
 import { ApiError } from "../../api/client.js";
 import { type AmpPlan, type AmpStanding, collectionsKey, enrolAmp, leaveAmp } from "../../api/collections.js";
 import { useMoneyAttempt } from "./attempt.js";
-import { ctrlEnter, Refusal } from "./dialog.js";
+import { ctrlEnter, Refusal, RuleLine } from "./dialog.js";
 import { money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
 
@@ -71,9 +71,7 @@ export function EnrolAmpModal({
               </Text>
               <div data-testid="amp-sentence">
                 <Text size="sm">{d.explanation}</Text>
-                <Text size="xs" c="dimmed">
-                  Rule <span style={{ fontFamily: "monospace" }}>{d.rule_id}</span>
-                </Text>
+                <RuleLine rule={d.rule_id} />
               </div>
               <Text size="sm" c="dimmed">
                 The enrolled arrears get no notices and no disconnection while the plan lasts, and payments go to the
@@ -84,9 +82,7 @@ export function EnrolAmpModal({
           ) : (
             <Alert color="yellow" title="Policy does not enrol this account today" data-testid="amp-sentence">
               {d.explanation}
-              <Text size="xs" c="dimmed">
-                Rule <span style={{ fontFamily: "monospace" }}>{d.rule_id}</span>
-              </Text>
+              <RuleLine rule={d.rule_id} />
             </Alert>
           )}
           <Group justify="space-between" mt="sm">

@@ -6,6 +6,7 @@ import {
   CLOSED_STEP_WORDS,
   type ClosedStanding,
 } from "../../api/collections.js";
+import { RuleLine } from "./dialog.js";
 import { money } from "./money.js";
 
 /**
@@ -93,9 +94,7 @@ export function AmpPanel({ amp, onEnrol, onLeave }: { amp: AmpStanding; onEnrol?
         <Group gap="xs" align="flex-start" wrap="nowrap" data-testid="amp-decision">
           <div>
             <Text size="sm">{d.explanation}</Text>
-            <Text size="xs" c="dimmed">
-              Rule <span style={{ fontFamily: "monospace" }}>{d.rule_id}</span>
-            </Text>
+            <RuleLine rule={d.rule_id} />
           </div>
           {d.eligible && onEnrol && (
             <Button size="xs" variant="light" onClick={onEnrol} style={{ flexShrink: 0 }}>

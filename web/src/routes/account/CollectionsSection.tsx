@@ -25,6 +25,7 @@ import { BankruptcyModal } from "./BankruptcyModal.js";
 import { AmpPanel, ClosedPanel } from "./ClosedAndAmp.js";
 import { DisputeList } from "./DisputeList.js";
 import { DisputeModal } from "./DisputeModal.js";
+import { RuleLine } from "./dialog.js";
 import { when } from "./format.js";
 import { money } from "./money.js";
 import { PledgeModal } from "./PledgeModal.js";
@@ -104,9 +105,7 @@ function Decisions({ c }: { c: Collections }) {
       {c.decisions.map((d) => (
         <div key={`${d.rule_id}-${d.decision}`}>
           <Text size="sm">{d.explanation}</Text>
-          <Text size="xs" c="dimmed">
-            Rule <span style={{ fontFamily: "monospace" }}>{d.rule_id}</span>
-          </Text>
+          <RuleLine rule={d.rule_id} />
         </div>
       ))}
     </Stack>

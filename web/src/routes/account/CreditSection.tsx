@@ -20,6 +20,7 @@ import { restoreFocus, useNotice } from "../../focus.js";
 import { useCan } from "../../user.js";
 import { jumpToSection, Section } from "./AccountSections.js";
 import { DepositModal } from "./DepositModal.js";
+import { RuleLine } from "./dialog.js";
 import { LetterOfCreditModal } from "./LetterOfCreditModal.js";
 import { money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
@@ -93,11 +94,7 @@ function Sub({ children }: { children: ReactNode }) {
 }
 
 function RuleId({ id }: { id: string }) {
-  return (
-    <Text size="xs" c="dimmed">
-      Rule <span style={{ fontFamily: "monospace" }}>{id}</span>
-    </Text>
-  );
+  return <RuleLine rule={id} />;
 }
 
 /** The score of 100 with its rating and reasons, and what policy decides from it, each with its sentence. */

@@ -12,6 +12,7 @@ import {
   requireDeposit,
 } from "../../api/credit.js";
 import { useMoneyAttempt } from "./attempt.js";
+import { RuleLine } from "./dialog.js";
 import { installmentsOf, money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
 
@@ -151,9 +152,7 @@ export function DepositModal({
           {decision && reason === "establishment" && (
             <div data-testid="deposit-sentence">
               <Text size="sm">{decision.explanation}</Text>
-              <Text size="xs" c="dimmed">
-                Rule <span style={{ fontFamily: "monospace" }}>{decision.rule_id}</span>
-              </Text>
+              <RuleLine rule={decision.rule_id} />
             </div>
           )}
           <NativeSelect

@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client.js";
 import { endLevelPay, enrolLevelPay, type LevelPay, levelPayKey } from "../../api/levelpay.js";
 import { useMoneyAttempt } from "./attempt.js";
-import { ctrlEnter, Refusal } from "./dialog.js";
+import { ctrlEnter, Refusal, RuleLine } from "./dialog.js";
 import { money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
 
@@ -79,9 +79,7 @@ export function EnrolLevelPayModal({
               </Text>
               <div data-testid="level-pay-sentence">
                 <Text size="sm">{d.explanation}</Text>
-                <Text size="xs" c="dimmed">
-                  Rule <span style={{ fontFamily: "monospace" }}>{d.rule_id}</span>
-                </Text>
+                <RuleLine rule={d.rule_id} />
               </div>
               <Text size="sm" c="dimmed">
                 Each bill asks {money(amount)}; the difference from the bill is kept as a deferred balance. The amount
@@ -92,9 +90,7 @@ export function EnrolLevelPayModal({
           ) : (
             <Alert color="yellow" title="Policy does not enrol this account today" data-testid="level-pay-sentence">
               {d.explanation}
-              <Text size="xs" c="dimmed">
-                Rule <span style={{ fontFamily: "monospace" }}>{d.rule_id}</span>
-              </Text>
+              <RuleLine rule={d.rule_id} />
             </Alert>
           )}
           <Group justify="space-between" mt="sm">

@@ -7,6 +7,7 @@ import { useCommands } from "../../commands/registry.js";
 import { restoreFocus, useNotice } from "../../focus.js";
 import { useCan } from "../../user.js";
 import { jumpToSection, Section, sectionTitleId } from "./AccountSections.js";
+import { RuleLine } from "./dialog.js";
 import { deferredWords, EndLevelPayModal, EnrolLevelPayModal } from "./LevelPayModal.js";
 import { money } from "./money.js";
 
@@ -48,9 +49,7 @@ function Decision({ data }: { data: LevelPay }) {
         </Badge>
         <Text size="sm">{d.explanation}</Text>
       </Group>
-      <Text size="xs" c="dimmed">
-        Rule <span style={{ fontFamily: "monospace" }}>{d.rule_id}</span>
-      </Text>
+      <RuleLine rule={d.rule_id} />
     </Stack>
   );
 }

@@ -10,6 +10,7 @@ import {
   restoreService,
 } from "../../api/collections.js";
 import { useMoneyAttempt } from "./attempt.js";
+import { RuleLine } from "./dialog.js";
 import { refreshMoney } from "./refresh.js";
 
 /** Each requirement, met or not, with policy's sentence and rule. */
@@ -24,9 +25,7 @@ export function Requirements({ list }: { list: Requirement[] }) {
           <Text size="sm" span>
             {r.explanation}
           </Text>
-          <Text size="xs" c="dimmed">
-            Rule <span style={{ fontFamily: "monospace" }}>{r.rule_id}</span>
-          </Text>
+          <RuleLine rule={r.rule_id} />
         </List.Item>
       ))}
     </List>

@@ -8,12 +8,17 @@ export function Refusal({ error }: { error: Error }) {
   return (
     <Alert color="red" role="alert" title="Not done">
       {error instanceof ApiError ? (error.problem.detail ?? error.message) : error.message}
-      {rule && (
-        <Text size="xs" c="dimmed">
-          Rule <span style={{ fontFamily: "monospace" }}>{rule}</span>
-        </Text>
-      )}
+      {rule && <RuleLine rule={rule} />}
     </Alert>
+  );
+}
+
+/** The policy rule behind a decision or a refusal, named under its sentence. */
+export function RuleLine({ rule }: { rule: string }) {
+  return (
+    <Text size="xs" c="dimmed">
+      Rule <span style={{ fontFamily: "monospace" }}>{rule}</span>
+    </Text>
   );
 }
 
