@@ -20,6 +20,7 @@ import {
   tariffListCommand,
   tariffShowCommand,
 } from "./rates.js";
+import { serviceStopsRunCommand } from "./service.js";
 
 /**
  * The CLI's data commands, written once: the CLI runs them on a database it opened, or the server runs them for the
@@ -115,6 +116,7 @@ export const COMMANDS: Record<string, Command<unknown>> = {
   "collections run": define(collectionsRunCommand),
   "collections agency-file": define(agencyFileCommand),
   "level-pay run": define(levelPayRunCommand),
+  "service-stops run": define(serviceStopsRunCommand),
   "ledger verify": define({
     args: z.object({ format: z.enum(["text", "json"]).default("text") }),
     async run(ctx, a, io) {

@@ -10,6 +10,7 @@ import { addMeteringCommands } from "./metering.js";
 import { addPolicyCommands } from "./policy.js";
 import { addRatesCommands } from "./rates.js";
 import { say } from "./runtime.js";
+import { addServiceCommands } from "./service.js";
 
 const program = new Command("kilowatt").description("Kilowatt customer information system").showHelpAfterError();
 
@@ -90,6 +91,7 @@ addMeteringCommands(program, dispatch);
 addBillingCommands(program, dispatch);
 addPolicyCommands(program, dispatch);
 addLevelPayCommands(program, dispatch);
+addServiceCommands(program, dispatch);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   say(describeError(err));

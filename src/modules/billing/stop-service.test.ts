@@ -3,9 +3,11 @@ import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aPerson, aPremise, newCustomer } from "../../../tests/support/customer-fixtures.js";
 import { type TestApp, testApp } from "../../../tests/support/testkit.js";
+import { runCommand } from "../../cli/commands.js";
 import { seedDemoTariffs } from "../../seed/tariffs.js";
 import { runCollections } from "../collections/index.js";
 import { accountBalances, verifyLedger } from "../ledger/index.js";
+import { captureIO } from "../ledger/test-fixtures.js";
 import { insertReads } from "./read-fixtures.js";
 import { runBills } from "./run.js";
 import { runScheduledStops } from "./stop-service.js";
@@ -261,5 +263,14 @@ describe("a stop scheduled ahead", () => {
     expect(last).toEqual({ period_to: "2026-04-10", kind: "estimated" });
     expect(await runScheduledStops(t.ctx)).toMatchObject({ accounts: 0 });
     expect((await verifyLedger(t.ctx)).violations).toEqual([]);
+
+    // The command line runs the same: JSON on stdout, a line for people on stderr; a day to come is refused.
+    const io = captureIO();
+    expect(await runCommand(t.ctx, "service-stops run", {}, io)).toBe(0);
+    expect(JSON.parse(io.text().out)).toMatchObject({ as_of: "2026-04-11", accounts: 0 });
+    expect(io.text().err).toMatch(/^scheduled stops 2026-04-11: 0 accounts stopped and closed, 0 final bills/);
+    const future = captureIO();
+    expect(await runCommand(t.ctx, "service-stops run", { date: "2026-04-12" }, future)).toBe(1);
+    expect(future.text().err).toMatch(/date: a date YYYY-MM-DD, not after today/);
   });
 });

@@ -381,7 +381,13 @@ export async function runScheduledStops(
   ctx: Ctx,
   opts: { date?: string | undefined } = {},
 ): Promise<ScheduledStopsResult> {
-  const today = opts.date ?? ctx.clock.today().toString();
+  const realToday = ctx.clock.today().toString();
+  const today = opts.date ?? realToday;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || today > realToday) {
+    throw badRequest("date: a date YYYY-MM-DD, not after today", [
+      { field: "date", message: `not after ${realToday}` },
+    ]);
+  }
   const yesterday = daysBefore(today, 1);
   const result: ScheduledStopsResult = {
     as_of: today,
