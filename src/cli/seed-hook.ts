@@ -3,6 +3,7 @@ import type { Ctx } from "../platform/context.js";
 import { seedBillingHistory } from "../seed/billing-history.js";
 import { seedCashieringDay } from "../seed/cashiering-day.js";
 import { seedCollections } from "../seed/collections.js";
+import { seedMoveOut } from "../seed/move-out.js";
 import { seedUtility } from "../seed/seed.js";
 import { seedDemoTariffs } from "../seed/tariffs.js";
 import { seedDemoUsers } from "./demo-users.js";
@@ -11,7 +12,7 @@ import { say } from "./runtime.js";
 /**
  * On first start: demo users, the demo tariffs (whichever the tariff book lacks), and a synthetic utility of
  * `accounts` accounts when there are no accounts yet, with 24 months of meter reads, bills made by the bill runs and
- * payments, six weeks of daily collections runs, then a day of cashiering (drawers, batches, a lockbox file to import in the data dir).
+ * payments, six weeks of daily collections runs, a move-out scheduled, then a day of cashiering (drawers, batches, a lockbox file to import in the data dir).
  */
 export async function seedIfEmpty(ctx: Ctx, accounts: number) {
   await seedDemoUsers(ctx);
@@ -43,6 +44,8 @@ export async function seedIfEmpty(ctx: Ctx, accounts: number) {
         .join(", ")}); ` +
       `an arrangement, a dispute and a bankruptcy on accounts in collections`,
   );
+  const moving = await seedMoveOut(ctx);
+  if (moving) say(`a move-out: account ${moving.account_id} has service stopping on ${moving.stop_on}`);
   // The day at the counter takes payments from 40 active accounts that owe something: a small demo may have fewer.
   const [owing] = await ctx.database.rows<{ n: bigint }>(
     ctx.db,

@@ -9,6 +9,7 @@ import { verifyLedger } from "../modules/ledger/index.js";
 import { type BillingHistoryResult, seedBillingHistory } from "./billing-history.js";
 import { seedCashieringDay } from "./cashiering-day.js";
 import { seedCollections } from "./collections.js";
+import { seedMoveOut } from "./move-out.js";
 import { seedUtility } from "./seed.js";
 import { seedDemoTariffs } from "./tariffs.js";
 
@@ -236,6 +237,13 @@ describe("the demo's collections, over the history", () => {
       [seeded.closed[0], "referred", 5_000n],
       [seeded.closed[1], "first_notice", 0n],
     ]);
+    // A customer moving out in ten days: the stop is scheduled on the account's agreements.
+    const moving = await seedMoveOut(t.ctx);
+    expect(moving).not.toBeNull();
+    const [ending] = await rows<{ status: string; end_date: string }>(
+      sql`SELECT status, end_date::text AS end_date FROM service_agreements WHERE account_id = ${moving!.account_id}`,
+    );
+    expect(ending).toEqual({ status: "active", end_date: moving!.stop_on });
     expect((await verifyLedger(t.ctx)).violations).toEqual([]);
   }, 300_000);
 });
