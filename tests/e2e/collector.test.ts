@@ -293,12 +293,19 @@ describe("a lead resolves the dispute and keys a heat forecast", () => {
     await dialog().waitFor({ state: "hidden" });
     await palette("heat forecasts", /^Heat forecasts/);
     await page.waitForURL(/\/collections\/heat$/);
+    // The page has arrived once the forecasts on file are read and focus is in the first field.
+    await page.getByLabel("Loading the forecasts").waitFor({ state: "detached" });
     await poll(async () => (await focused(page)).name).toBe("Territory");
+    const field = (name: string) => page.getByRole("textbox", { name });
     await page.keyboard.type("s");
     await page.keyboard.press("Tab");
+    await poll(async () => (await focused(page)).name).toBe("Date");
     await page.keyboard.type("2026-03-04");
     await page.keyboard.press("Tab");
+    await poll(async () => (await focused(page)).name).toBe("Forecast high (F)");
     await page.keyboard.type("104");
+    expect([await field("Territory").inputValue(), await field("Date").inputValue()]).toEqual(["s", "2026-03-04"]);
+    expect(await field("Forecast high (F)").inputValue()).toBe("104");
     await page.keyboard.press("Enter");
     await poll(() => text(page.getByTestId("heat-notice"))).toBe("104 F keyed for territory S on 2026-03-04.");
     const row = page.getByTestId("heat-forecast");

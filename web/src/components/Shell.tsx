@@ -21,7 +21,12 @@ function useFocusOnNavigation() {
   useEffect(() => trackFocus(), []);
   useEffect(() => {
     if (path === undefined) return;
-    const frame = requestAnimationFrame(focusPage);
+    const frame = requestAnimationFrame(() => {
+      // Once the person is typing in a field of the new page, focus stays there.
+      const active = document.activeElement;
+      if (active?.closest("#main") && active.matches("input, textarea, select")) return;
+      focusPage();
+    });
     return () => cancelAnimationFrame(frame);
   }, [path]);
 }
