@@ -18,6 +18,7 @@ import {
 import { audit } from "../../platform/audit.js";
 import type { Ctx } from "../../platform/context.js";
 import { preparedRows } from "../../platform/prepared.js";
+import { getSetting } from "../../platform/settings.js";
 import { type BulkBillInput, postBillsBulk } from "../ledger/index.js";
 import { estimateMissingReads, intervalSeriesFor, type ReadRow, readsSince } from "../metering/index.js";
 import { loadTariff } from "../rates/index.js";
@@ -30,8 +31,7 @@ import {
   loadAgreements,
   loadHistory,
 } from "./chunk-load.js";
-import { mailAndDue } from "./due.js";
-import type { HoldRules } from "./run-settings.js";
+import { billDatesOn, type HoldRules, holdRules } from "./run-settings.js";
 
 export interface RunContext {
   /** Null for a rebill made outside a run. */
@@ -45,6 +45,22 @@ export interface RunContext {
   mail: string;
   due: string;
   hold: HoldRules;
+}
+
+/**
+ * The context of bills made outside a cycle run (a rebill, a final bill at stop of service): issued on `billDate`,
+ * mailed and due as any bill of that day, through the reads up to `readsThrough`, the hold rules not applied.
+ */
+export async function offCycleRun(tx: Ctx, billDate: string, readsThrough: string): Promise<RunContext> {
+  return {
+    runId: null,
+    cycle: "",
+    billDate,
+    readsThrough,
+    noHold: true,
+    ...(await billDatesOn(tx, billDate)),
+    hold: await getSetting(tx.db, holdRules, billDate),
+  };
 }
 
 export interface ChunkOutcome {
@@ -502,5 +518,3 @@ export async function billChunk(tx: Ctx, run: RunContext, accountIds: number[]):
   });
   return outcome;
 }
-
-export { mailAndDue };

@@ -9,12 +9,10 @@ import { audit } from "../../platform/audit.js";
 import { type Ctx, inTx } from "../../platform/context.js";
 import { badRequest, notFound, ruleRefused, staleVersion } from "../../platform/errors.js";
 import { preparedRows } from "../../platform/prepared.js";
-import { getSetting } from "../../platform/settings.js";
 import { postBillsBulk, reverseEntry } from "../ledger/index.js";
 import { billParts } from "./categories.js";
-import { billChunk } from "./chunk.js";
-import { mailAndDue } from "./due.js";
-import { businessHolidays, dueDays, holdRules, mailLagDays } from "./run-settings.js";
+import { billChunk, offCycleRun } from "./chunk.js";
+import { billDatesOn } from "./run-settings.js";
 
 interface BillRow {
   id: bigint;
@@ -118,12 +116,7 @@ export async function releaseBill(ctx: Ctx, billId: number, input: { version: nu
         errors: [{ field: "bill_id", message: "read corrected since the bill was held" }],
       });
     const today = tx.clock.today().toString();
-    const { mail, due } = mailAndDue(
-      today,
-      await getSetting(tx.db, mailLagDays, today),
-      await getSetting(tx.db, dueDays, today),
-      await getSetting(tx.db, businessHolidays, today),
-    );
+    const { mail, due } = await billDatesOn(tx, today);
     const lines = bill.detail.agreements.flatMap((a) =>
       a.lines.map((l) => ({ kind: l.kind, amountCents: BigInt(l.amount_cents) })),
     );
@@ -223,27 +216,8 @@ export async function rebillBill(ctx: Ctx, billId: number, input: { version: num
   return inTx(ctx, async (tx) => {
     const { bill, result } = await cancelInTx(tx, billId, input.version, reason);
     const today = tx.clock.today().toString();
-    const { mail, due } = mailAndDue(
-      today,
-      await getSetting(tx.db, mailLagDays, today),
-      await getSetting(tx.db, dueDays, today),
-      await getSetting(tx.db, businessHolidays, today),
-    );
     const accountId = Number(bill.account_id);
-    const outcome = await billChunk(
-      tx,
-      {
-        runId: null,
-        cycle: "",
-        billDate: today,
-        readsThrough: bill.period_to,
-        noHold: true,
-        mail,
-        due,
-        hold: await getSetting(tx.db, holdRules, today),
-      },
-      [accountId],
-    );
+    const outcome = await billChunk(tx, await offCycleRun(tx, today, bill.period_to), [accountId]);
     const made = outcome.bills[0];
     if (!made)
       throw ruleRefused(

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { defineSetting } from "../../platform/settings.js";
+import type { Ctx } from "../../platform/context.js";
+import { defineSetting, getSetting } from "../../platform/settings.js";
+import { mailAndDue } from "./due.js";
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD");
 
@@ -72,3 +74,13 @@ export const holdRules = defineSetting<HoldRules>({
     over_cents: { residential: 150_000, default: 5_000_000 },
   },
 });
+
+/** The mail and due dates of a bill dated `billDate`, by the settings in force on that day. */
+export async function billDatesOn(ctx: Ctx, billDate: string): Promise<{ mail: string; due: string }> {
+  return mailAndDue(
+    billDate,
+    await getSetting(ctx.db, mailLagDays, billDate),
+    await getSetting(ctx.db, dueDays, billDate),
+    await getSetting(ctx.db, businessHolidays, billDate),
+  );
+}

@@ -12,8 +12,7 @@ import { badRequest, notFound, ruleRefused } from "../../platform/errors.js";
 import { preparedRows } from "../../platform/prepared.js";
 import { getSetting } from "../../platform/settings.js";
 import { billChunk, type ChunkOutcome, type RunContext } from "./chunk.js";
-import { mailAndDue } from "./due.js";
-import { businessHolidays, dueDays, holdRules, mailLagDays } from "./run-settings.js";
+import { billDatesOn, holdRules } from "./run-settings.js";
 
 export interface BillRunInput {
   cycle: string;
@@ -160,10 +159,7 @@ export async function runBills(
   const { run, resumed } = await startOrResume(ctx, input);
   const runId = Number(run.id);
   const asOf = input.bill_date;
-  const lag = await getSetting(ctx.db, mailLagDays, asOf);
-  const days = await getSetting(ctx.db, dueDays, asOf);
-  const holidays = await getSetting(ctx.db, businessHolidays, asOf);
-  const { mail, due } = mailAndDue(input.bill_date, lag, days, holidays);
+  const { mail, due } = await billDatesOn(ctx, asOf);
   const rc: RunContext = {
     runId,
     cycle: input.cycle,

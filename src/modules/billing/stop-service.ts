@@ -11,14 +11,11 @@ import { audit } from "../../platform/audit.js";
 import { type Ctx, inTx } from "../../platform/context.js";
 import { badRequest, ruleRefused } from "../../platform/errors.js";
 import { preparedRows } from "../../platform/prepared.js";
-import { getSetting } from "../../platform/settings.js";
 import { getAccount, updateAccount } from "../accounts/index.js";
 import { estimateMissingReads, keyReads } from "../metering/index.js";
 import { updateServiceAgreement } from "../service/index.js";
-import { billChunk } from "./chunk.js";
+import { billChunk, offCycleRun } from "./chunk.js";
 import { loadAgreements } from "./chunk-load.js";
-import { mailAndDue } from "./due.js";
-import { businessHolidays, dueDays, holdRules, mailLagDays } from "./run-settings.js";
 
 export interface StopServiceInput {
   stop_on: string;
@@ -80,13 +77,12 @@ export async function stopService(ctx: Ctx, accountId: number, input: StopServic
       ]);
     }
     // The active agreements (one may carry a scheduled stop: stopping now replaces it).
-    const active = await preparedRows<{ id: bigint }>(
+    const active = await preparedRows<{ id: bigint; version: number }>(
       tx,
-      sql`SELECT id FROM service_agreements WHERE account_id = ${accountId}::int8 AND status = 'active'`,
+      sql`SELECT id, version FROM service_agreements WHERE account_id = ${accountId}::int8 AND status = 'active'`,
     );
-    const agreements = (await loadAgreements(tx, [accountId], stop)).filter((a) =>
-      active.some((x) => Number(x.id) === a.sa_id),
-    );
+    const versionOf = new Map(active.map((x) => [Number(x.id), x.version]));
+    const agreements = (await loadAgreements(tx, [accountId], stop)).filter((a) => versionOf.has(a.sa_id));
     if (agreements.length === 0) {
       throw ruleRefused("service.stop.no_service", `account ${account.account_number} has no active service`, {
         errors: [{ field: "account_id", message: "no active service agreement on the account on that date" }],
@@ -161,55 +157,35 @@ export async function stopService(ctx: Ctx, accountId: number, input: StopServic
     }
     if (wanted.length > 0) {
       const made = await estimateMissingReads(tx, wanted);
+      const written = await preparedRows<{ id: bigint; reading: string }>(
+        tx,
+        sql`SELECT id, reading::text AS reading FROM meter_reads
+            WHERE id = ANY (${sql.param(made.flatMap((m) => (m.readId === null ? [] : [m.readId])))}::int8[])`,
+      );
       for (const w of wanted) {
         const e = made.find((m) => m.meterId === w.meterId && m.servicePointId === w.servicePointId);
-        const [row] =
-          e?.readId != null
-            ? await preparedRows<{ reading: string }>(
-                tx,
-                sql`SELECT reading::text AS reading FROM meter_reads WHERE id = ${e.readId}::int8`,
-              )
-            : [];
+        const row = written.find((r) => Number(r.id) === e?.readId);
         reads.push({
           meter_number: w.meter,
           read_on: stop,
           reading: row?.reading ?? null,
           kind: "estimated",
           status: row ? "valid" : "none",
-          note: row ? null : "no earlier read to estimate from: key the final reading",
+          note: row ? null : `${e?.explanation ?? "no estimate"}: key the final reading`,
         });
       }
     }
 
     for (const a of agreements) {
-      const [v] = await preparedRows<{ version: number }>(
-        tx,
-        sql`SELECT version FROM service_agreements WHERE id = ${a.sa_id}::int8`,
-      );
-      await updateServiceAgreement(tx, a.sa_id, { version: v!.version, end_date: stop, status: "stopped" });
+      await updateServiceAgreement(tx, a.sa_id, {
+        version: versionOf.get(a.sa_id)!,
+        end_date: stop,
+        status: "stopped",
+      });
     }
 
     // The final bill, off-cycle, through the stop date: issued today, mailed and due as any bill.
-    const { mail, due } = mailAndDue(
-      today,
-      await getSetting(tx.db, mailLagDays, today),
-      await getSetting(tx.db, dueDays, today),
-      await getSetting(tx.db, businessHolidays, today),
-    );
-    const outcome = await billChunk(
-      tx,
-      {
-        runId: null,
-        cycle: "",
-        billDate: today,
-        readsThrough: stop,
-        noHold: true,
-        mail,
-        due,
-        hold: await getSetting(tx.db, holdRules, today),
-      },
-      [accountId],
-    );
+    const outcome = await billChunk(tx, await offCycleRun(tx, today, stop), [accountId]);
     const made = outcome.bills[0];
     let finalBill: StopServiceResult["final_bill"] = null;
     if (made) {
@@ -290,9 +266,9 @@ async function scheduleStop(
       { field: "reads", message: `a final reading is taken on the day: leave it out for a stop on ${stop}` },
     ]);
   }
-  const agreements = await preparedRows<{ id: bigint; version: number; start_date: string }>(
+  const agreements = await preparedRows<{ id: bigint; version: number }>(
     tx,
-    sql`SELECT id, version, start_date::text AS start_date FROM service_agreements
+    sql`SELECT id, version FROM service_agreements
         WHERE account_id = ${account.id}::int8 AND status = 'active' ORDER BY id`,
   );
   if (agreements.length === 0) {
@@ -439,26 +415,7 @@ export async function runScheduledStops(
             WHERE account_id = ANY (${sql.param(ids)}::int8[]) AND status = 'active' AND end_date IS NOT NULL
             RETURNING id, account_id, end_date::text AS end_date`,
       );
-      const { mail, due: dueOn } = mailAndDue(
-        today,
-        await getSetting(tx.db, mailLagDays, today),
-        await getSetting(tx.db, dueDays, today),
-        await getSetting(tx.db, businessHolidays, today),
-      );
-      const outcome = await billChunk(
-        tx,
-        {
-          runId: null,
-          cycle: "",
-          billDate: today,
-          readsThrough: yesterday,
-          noHold: true,
-          mail,
-          due: dueOn,
-          hold: await getSetting(tx.db, holdRules, today),
-        },
-        ids,
-      );
+      const outcome = await billChunk(tx, await offCycleRun(tx, today, yesterday), ids);
       await preparedRows(
         tx,
         sql`UPDATE accounts SET status = 'closed', closed_on = ${today}::date, version = version + 1
