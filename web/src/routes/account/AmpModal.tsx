@@ -4,7 +4,7 @@ import { type FormEvent, useEffect } from "react";
 import { ApiError } from "../../api/client.js";
 import { type AmpPlan, type AmpStanding, collectionsKey, enrolAmp, leaveAmp } from "../../api/collections.js";
 import { useMoneyAttempt } from "./attempt.js";
-import { ctrlEnter, Refusal, RuleLine } from "./dialog.js";
+import { ctrlEnter, EnrolActions, NotEnrolled, Refusal, RuleLine } from "./dialog.js";
 import { money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
 
@@ -80,26 +80,14 @@ export function EnrolAmpModal({
               </Text>
             </>
           ) : (
-            <Alert color="yellow" title="Policy does not enrol this account today" data-testid="amp-sentence">
-              {d.explanation}
-              <RuleLine rule={d.rule_id} />
-            </Alert>
+            <NotEnrolled decision={d} testId="amp-sentence" />
           )}
-          <Group justify="space-between" mt="sm">
-            <Text size="sm" c="dimmed">
-              {d.eligible ? "Ctrl+Enter enrols" : "Esc closes"}
-            </Text>
-            <Group>
-              <Button variant="default" onClick={() => onClose()} data-autofocus={d.eligible ? undefined : true}>
-                {d.eligible ? "Cancel" : "Close"}
-              </Button>
-              {d.eligible && (
-                <Button type="submit" data-autofocus loading={save.isPending}>
-                  {attempt.uncertain ? "Send again" : `Enrol ${money(held)} in AMP`}
-                </Button>
-              )}
-            </Group>
-          </Group>
+          <EnrolActions
+            allowed={d.eligible}
+            label={attempt.uncertain ? "Send again" : `Enrol ${money(held)} in AMP`}
+            pending={save.isPending}
+            onCancel={() => onClose()}
+          />
         </Stack>
       </form>
     </Modal>

@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client.js";
 import { endLevelPay, enrolLevelPay, type LevelPay, levelPayKey } from "../../api/levelpay.js";
 import { useMoneyAttempt } from "./attempt.js";
-import { ctrlEnter, Refusal, RuleLine } from "./dialog.js";
+import { ctrlEnter, EnrolActions, NotEnrolled, Refusal, RuleLine } from "./dialog.js";
 import { money } from "./money.js";
 import { refreshMoney } from "./refresh.js";
 
@@ -88,26 +88,14 @@ export function EnrolLevelPayModal({
               </Text>
             </>
           ) : (
-            <Alert color="yellow" title="Policy does not enrol this account today" data-testid="level-pay-sentence">
-              {d.explanation}
-              <RuleLine rule={d.rule_id} />
-            </Alert>
+            <NotEnrolled decision={d} testId="level-pay-sentence" />
           )}
-          <Group justify="space-between" mt="sm">
-            <Text size="sm" c="dimmed">
-              {d.eligible ? "Ctrl+Enter enrols" : "Esc closes"}
-            </Text>
-            <Group>
-              <Button variant="default" onClick={() => onClose()} data-autofocus={d.eligible ? undefined : true}>
-                {d.eligible ? "Cancel" : "Close"}
-              </Button>
-              {d.eligible && amount !== null && (
-                <Button type="submit" data-autofocus loading={save.isPending}>
-                  {attempt.uncertain ? "Send again" : `Enrol at ${money(amount)} a month`}
-                </Button>
-              )}
-            </Group>
-          </Group>
+          <EnrolActions
+            allowed={d.eligible && amount !== null}
+            label={attempt.uncertain ? "Send again" : `Enrol at ${money(amount ?? 0n)} a month`}
+            pending={save.isPending}
+            onCancel={() => onClose()}
+          />
         </Stack>
       </form>
     </Modal>

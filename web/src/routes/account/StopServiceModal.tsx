@@ -75,6 +75,8 @@ export function StopServiceModal({
     save.reset();
   }, [opened]);
 
+  // A stop ahead of today is scheduled: no reading is taken ahead of the day.
+  const ahead = DATE.test(stopOn) && stopOn > today;
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (save.isPending) return;
@@ -90,12 +92,10 @@ export function StopServiceModal({
       return;
     }
     const reads = meters
-      .filter((m) => !(DATE.test(stopOn) && stopOn > today) && (readings[m] ?? "").trim() !== "")
+      .filter((m) => !ahead && (readings[m] ?? "").trim() !== "")
       .map((m) => ({ meter_number: m, reading: readings[m]!.trim() }));
     save.mutate(attempt.next({ stop_on: stopOn, ...(reads.length > 0 ? { reads } : {}) }));
   };
-  // A stop ahead of today is scheduled: no reading is taken ahead of the day.
-  const ahead = DATE.test(stopOn) && stopOn > today;
   const fieldErrors = Object.keys(errors).some((f) => f === "stop_on" || f.startsWith("meter:"));
   const refused = save.isError && !attempt.uncertain && !fieldErrors;
   const address = agreements[0]?.premise.address_line1;

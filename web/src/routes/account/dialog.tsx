@@ -1,4 +1,4 @@
-import { Alert, Text } from "@mantine/core";
+import { Alert, Button, Group, Text } from "@mantine/core";
 import type { KeyboardEvent } from "react";
 import { ApiError } from "../../api/client.js";
 
@@ -29,3 +29,53 @@ export const ctrlEnter = (submit: () => void) => (event: KeyboardEvent) => {
     submit();
   }
 };
+
+/** Policy's refusal to enrol the account, in its sentence with its rule. */
+export function NotEnrolled({
+  decision,
+  testId,
+}: {
+  decision: { explanation: string; rule_id: string };
+  testId: string;
+}) {
+  return (
+    <Alert color="yellow" title="Policy does not enrol this account today" data-testid={testId}>
+      {decision.explanation}
+      <RuleLine rule={decision.rule_id} />
+    </Alert>
+  );
+}
+
+/**
+ * The foot of an enrolment dialog: when policy allows it, Cancel and the submit button (focused on opening, so Enter
+ * or Ctrl+Enter enrols); when it does not, only Close (focused: Esc or Enter closes).
+ */
+export function EnrolActions({
+  allowed,
+  label,
+  pending,
+  onCancel,
+}: {
+  allowed: boolean;
+  label: string;
+  pending: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <Group justify="space-between" mt="sm">
+      <Text size="sm" c="dimmed">
+        {allowed ? "Ctrl+Enter enrols" : "Esc closes"}
+      </Text>
+      <Group>
+        <Button variant="default" onClick={onCancel} data-autofocus={allowed ? undefined : true}>
+          {allowed ? "Cancel" : "Close"}
+        </Button>
+        {allowed && (
+          <Button type="submit" data-autofocus loading={pending}>
+            {label}
+          </Button>
+        )}
+      </Group>
+    </Group>
+  );
+}
